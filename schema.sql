@@ -1,0 +1,91 @@
+-- filing-check registry schema: the one description of the database.
+--
+-- The embedded registry (registry/*.csv, compiled into the binary) and every
+-- registry file (`--registry PATH`, FILING_CHECK_REGISTRY) use exactly this
+-- schema. `PRAGMA user_version` records its version; a build refuses a
+-- database whose version it does not know. `PRAGMA application_id` marks the
+-- file as a filing-check registry ("FCK1").
+--
+-- Dates are ISO 8601 text, possibly of reduced precision ("2024-04" when a
+-- source gives only a month).
+
+PRAGMA application_id = 1178815281;  -- 0x46434B31, "FCK1"
+PRAGMA user_version = 1;
+
+-- The two filing regimes, with what the seed's comparison table gives.
+CREATE TABLE regimes (
+    id                   TEXT PRIMARY KEY CHECK (id IN ('genai', 'deep-synthesis')),
+    title                TEXT NOT NULL,   -- the regulation's title, e.g. 《生成式人工智能服务管理暂行办法》
+    title_en             TEXT NOT NULL,
+    issued               TEXT NOT NULL,   -- 发布时间
+    in_force             TEXT NOT NULL,   -- 实行时间
+    defines              TEXT NOT NULL,   -- 定义概念: what the regulation defines
+    applies_to           TEXT NOT NULL,   -- 适用对象: whom it applies to
+    filing_number_label  TEXT NOT NULL,   -- what the filing number is called: 备案号 / 备案编号
+    source_id            TEXT NOT NULL REFERENCES sources(id),
+    note                 TEXT
+);
+
+-- Where filings come from: a document, a table in it, an official list.
+CREATE TABLE sources (
+    id            TEXT PRIMARY KEY,
+    title         TEXT NOT NULL,
+    publisher     TEXT NOT NULL,
+    published     TEXT,                  -- publication date
+    as_of         TEXT NOT NULL,         -- the date the list describes
+    location      TEXT,                  -- where in the document the list is
+    completeness  TEXT NOT NULL CHECK (completeness IN ('complete', 'partial')),
+    url           TEXT,
+    sha256        TEXT,                  -- digest of the imported file, when imported from one
+    note          TEXT
+);
+
+-- Companies, under the name the lists give them (corrected where the
+-- extraction was broken), with the legal entity behind the name when known.
+CREATE TABLE companies (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,  -- as listed
+    legal_name    TEXT,                  -- registered legal name of the entity that filed, when known
+    english_name  TEXT,
+    group_name    TEXT,                  -- parent group when the listed name is a brand or unit of one
+    source        TEXT,                  -- where legal_name / english_name / group_name can be checked
+    note          TEXT
+);
+
+-- One row per filing, as a list gives it.
+CREATE TABLE filings (
+    id              INTEGER PRIMARY KEY,
+    regime          TEXT NOT NULL REFERENCES regimes(id),
+    company_id      INTEGER NOT NULL REFERENCES companies(id),
+    company_listed  TEXT NOT NULL,       -- the company cell exactly as listed ('' when empty)
+    item            TEXT NOT NULL,       -- the item's name (corrected where the extraction was broken)
+    item_listed     TEXT NOT NULL,       -- the item cell exactly as listed
+    item_kind       TEXT NOT NULL CHECK (item_kind IN ('model', 'algorithm', 'service')),
+    filing_no       TEXT,                -- 备案号 / 备案编号 / 上线编号
+    role            TEXT,                -- 角色 (deep-synthesis: 服务提供者 / 技术支持者)
+    product         TEXT,                -- 应用产品
+    region          TEXT,                -- 属地
+    filed_on        TEXT,
+    batch           TEXT,
+    source_id       TEXT NOT NULL REFERENCES sources(id),
+    location        TEXT NOT NULL,       -- where in the source this row is
+    status          TEXT NOT NULL DEFAULT 'listed'
+                    CHECK (status IN ('listed', 'absent-from-newer', 'revoked')),
+    note            TEXT
+);
+CREATE INDEX filings_company ON filings(company_id);
+CREATE INDEX filings_regime ON filings(regime);
+CREATE INDEX filings_filing_no ON filings(filing_no) WHERE filing_no IS NOT NULL;
+
+-- Other established names of a company or an item, each with its source.
+CREATE TABLE aliases (
+    id      INTEGER PRIMARY KEY,
+    entity  TEXT NOT NULL CHECK (entity IN ('company', 'item')),
+    name    TEXT NOT NULL,               -- companies.name, or filings.item
+    alias   TEXT NOT NULL,
+    kind    TEXT NOT NULL CHECK (kind IN ('legal_name', 'english_name', 'brand',
+                                          'product_name', 'former_name', 'pinyin')),
+    source  TEXT NOT NULL,
+    note    TEXT,
+    UNIQUE (entity, name, alias)
+);
