@@ -1,0 +1,427 @@
+//! Name normalisation: turning the many ways people write a company or model
+//! name into comparable keys.
+//!
+//! Pure functions, no I/O. The steps, in order:
+//!
+//! 1. **Unicode NFKC**: full-width letters and digits become ASCII
+//!    (`ＭｉｎｉＭａｘ` → `MiniMax`), compatibility forms are unified.
+//! 2. **Traditional → simplified Chinese** (OpenCC `t2s`): `騰訊混元` → `腾讯混元`.
+//! 3. **Case folding**: `MiniMax` → `minimax`.
+//! 4. **Bracketed region markers** are taken out and remembered:
+//!    `商汤科技(深圳)` → region `深圳`.
+//! 5. **Punctuation, quotes, brackets and white space are removed**
+//!    (`“” 《》 「」 () （） · - _ .` and the like): only letters, digits and
+//!    CJK characters remain.
+//! 6. **Legal forms are removed** wherever they end the name: 股份有限公司,
+//!    有限责任公司, 有限公司, 集团, `co ltd`, `inc`… They never tell two
+//!    companies apart. The result is the name's **key**.
+//! 7. **A leading region marker** (北京, 上海, 杭州…) is taken off the key and
+//!    remembered, as long as at least two characters remain.
+//! 8. **Weak tokens** — generic model words (大模型, 大语言模型, 模型, 算法,
+//!    生成算法…) and generic company words (科技, 技术, 智能, 信息, AI…) —
+//!    are removed to give the **core**, unless that would leave fewer than two
+//!    characters. They are weak, not meaningless: the matcher compares keys
+//!    first and treats a match on cores alone as a (strong) fuzzy match.
+//!
+//! Every step is idempotent, so `normalize(normalize(x).key) == normalize(x)`
+//! for the key, core and region.
+
+use std::sync::OnceLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// A name reduced to comparable parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameKey {
+    /// Folded, without punctuation and legal forms (step 6).
+    pub key: String,
+    /// The key without the leading region marker and weak tokens (step 8).
+    pub core: String,
+    /// The region marker found, if any (bracketed or leading).
+    pub region: Option<String>,
+    /// The weak tokens removed from the key to give the core, in order.
+    pub weak: Vec<&'static str>,
+}
+
+/// Legal-form suffixes, longest first so the longest match is taken.
+const LEGAL_FORMS: &[&str] = &[
+    "集团股份有限公司",
+    "集团有限责任公司",
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "控股有限公司",
+    "有限公司",
+    "分公司",
+    "公司",
+    "集团",
+    "corporation",
+    "colimited",
+    "coltd",
+    "limited",
+    "company",
+    "group",
+    "corp",
+    "inc",
+    "ltd",
+    "llc",
+    "plc",
+    "gmbh",
+];
+
+/// Region markers that may lead a legal name or be bracketed in it.
+/// Provinces, municipalities and the cities where AI companies register.
+pub const REGIONS: &[&str] = &[
+    "北京市",
+    "上海市",
+    "天津市",
+    "重庆市",
+    "深圳市",
+    "广州市",
+    "杭州市",
+    "南京市",
+    "苏州市",
+    "成都市",
+    "武汉市",
+    "西安市",
+    "合肥市",
+    "珠海市",
+    "厦门市",
+    "长沙市",
+    "济南市",
+    "青岛市",
+    "宁波市",
+    "无锡市",
+    "北京",
+    "上海",
+    "天津",
+    "重庆",
+    "深圳",
+    "广州",
+    "杭州",
+    "南京",
+    "苏州",
+    "成都",
+    "武汉",
+    "西安",
+    "合肥",
+    "珠海",
+    "厦门",
+    "长沙",
+    "济南",
+    "青岛",
+    "宁波",
+    "无锡",
+    "广东省",
+    "浙江省",
+    "江苏省",
+    "安徽省",
+    "四川省",
+    "湖北省",
+    "湖南省",
+    "山东省",
+    "福建省",
+    "广东",
+    "浙江",
+    "江苏",
+    "安徽",
+    "四川",
+    "湖北",
+    "湖南",
+    "山东",
+    "福建",
+    "香港",
+    "中国",
+];
+
+/// Generic words of model and algorithm names, longest first.
+const WEAK_MODEL_WORDS: &[&str] = &[
+    "大语言模型",
+    "语言大模型",
+    "内容生成算法",
+    "生成式",
+    "大模型算法",
+    "生成算法",
+    "合成算法",
+    "大模型",
+    "语言模型",
+    "模型",
+    "算法",
+];
+
+/// Generic words of company names. Stripped only at the end of a name.
+const WEAK_COMPANY_WORDS: &[&str] = &[
+    "人工智能科技",
+    "智能科技",
+    "信息技术",
+    "网络技术",
+    "科技",
+    "技术",
+    "智能",
+    "信息",
+    "网络",
+    "软件",
+    "technologies",
+    "technology",
+    "tech",
+    "ai",
+];
+
+fn t2s() -> Option<&'static ferrous_opencc::OpenCC> {
+    static CONVERTER: OnceLock<Option<ferrous_opencc::OpenCC>> = OnceLock::new();
+    CONVERTER
+        .get_or_init(|| {
+            ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s).ok()
+        })
+        .as_ref()
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+/// Steps 1–3: NFKC, traditional → simplified, lower case.
+pub fn fold(s: &str) -> String {
+    let nfkc: String = s.nfkc().collect();
+    let simplified = if nfkc.chars().any(is_cjk) {
+        t2s().map_or(nfkc.clone(), |cc| cc.convert(&nfkc))
+    } else {
+        nfkc
+    };
+    simplified.to_lowercase()
+}
+
+/// Keeps letters, digits and CJK characters (step 5).
+fn strip_punctuation(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric() || is_cjk(*c))
+        .collect()
+}
+
+/// Step 4: takes `(深圳)`-style region markers out of a folded name.
+fn take_bracketed_region(s: &str) -> (String, Option<String>) {
+    for &(open, close) in &[('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')] {
+        if let Some(start) = s.find(open) {
+            if let Some(len) = s[start + open.len_utf8()..].find(close) {
+                let inner = &s[start + open.len_utf8()..start + open.len_utf8() + len];
+                let inner_t = inner.trim();
+                if REGIONS.contains(&inner_t) {
+                    let mut rest = String::with_capacity(s.len());
+                    rest.push_str(&s[..start]);
+                    rest.push_str(&s[start + open.len_utf8() + len + close.len_utf8()..]);
+                    return (rest, Some(canonical_region(inner_t)));
+                }
+            }
+        }
+    }
+    (s.to_string(), None)
+}
+
+/// `北京市` and `北京` are one region.
+fn canonical_region(r: &str) -> String {
+    r.trim_end_matches(['市', '省']).to_string()
+}
+
+/// Step 6: removes legal-form suffixes until none is left.
+fn strip_legal_forms(mut s: String) -> String {
+    loop {
+        let before = s.len();
+        for form in LEGAL_FORMS {
+            if s.len() > form.len() && s.ends_with(form) {
+                s.truncate(s.len() - form.len());
+                break;
+            }
+        }
+        if s.len() == before {
+            return s;
+        }
+    }
+}
+
+/// Step 7: a leading region marker, when at least two characters remain.
+fn take_leading_region(s: &str) -> (String, Option<String>) {
+    for r in REGIONS {
+        if let Some(rest) = s.strip_prefix(r) {
+            if rest.chars().count() >= 2 {
+                return (rest.to_string(), Some(canonical_region(r)));
+            }
+        }
+    }
+    (s.to_string(), None)
+}
+
+/// Step 8: removes weak tokens, keeping at least two characters.
+fn strip_weak(s: &str) -> (String, Vec<&'static str>) {
+    let mut out = s.to_string();
+    let mut removed = Vec::new();
+    // Model words anywhere.
+    for w in WEAK_MODEL_WORDS {
+        while let Some(pos) = out.find(w) {
+            let mut next = String::with_capacity(out.len());
+            next.push_str(&out[..pos]);
+            next.push_str(&out[pos + w.len()..]);
+            if next.chars().count() < 2 {
+                break;
+            }
+            out = next;
+            removed.push(*w);
+        }
+    }
+    // Company words at the end, repeatedly.
+    loop {
+        let mut changed = false;
+        for w in WEAK_COMPANY_WORDS {
+            if let Some(rest) = out.strip_suffix(w) {
+                if rest.chars().count() >= 2 && !ends_inside_ascii_word(rest, w) {
+                    out = rest.to_string();
+                    removed.push(*w);
+                    changed = true;
+                    break;
+                }
+            }
+        }
+        if !changed {
+            return (out, removed);
+        }
+    }
+}
+
+/// `ai` at the end of `openai`'s `open` is part of a word, not a token: an
+/// ASCII weak word only counts when a non-ASCII character precedes it.
+fn ends_inside_ascii_word(rest: &str, word: &str) -> bool {
+    word.is_ascii()
+        && rest
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// Normalises a name: see the module documentation for the steps.
+pub fn normalize(name: &str) -> NameKey {
+    let folded = fold(name);
+    let (unbracketed, bracket_region) = take_bracketed_region(&folded);
+    let key = strip_legal_forms(strip_punctuation(&unbracketed));
+    let (after_region, lead_region) = take_leading_region(&key);
+    let (core, weak) = strip_weak(&after_region);
+    NameKey {
+        region: bracket_region.or(lead_region),
+        key,
+        core,
+        weak,
+    }
+}
+
+/// The toneless pinyin of a string's CJK characters, other characters kept:
+/// `智谱ai` → `zhipuai`. Each character takes its most common reading.
+pub fn pinyin(s: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut out = String::with_capacity(s.len() * 3);
+    for c in s.chars() {
+        match c.to_pinyin() {
+            Some(p) => out.push_str(p.plain()),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a string has any CJK character.
+pub fn has_cjk(s: &str) -> bool {
+    s.chars().any(is_cjk)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> String {
+        normalize(s).key
+    }
+    fn core(s: &str) -> String {
+        normalize(s).core
+    }
+
+    #[test]
+    fn full_width_becomes_ascii_and_case_folds() {
+        assert_eq!(key("ＭｉｎｉＭａｘ"), "minimax");
+        assert_eq!(key("MiniMax"), "minimax");
+    }
+
+    #[test]
+    fn traditional_becomes_simplified() {
+        assert_eq!(key("騰訊混元"), "腾讯混元");
+        assert_eq!(key("訊飛"), "讯飞");
+    }
+
+    #[test]
+    fn punctuation_quotes_and_brackets_go() {
+        assert_eq!(key("“小爱同学”"), "小爱同学");
+        assert_eq!(key("《文心一言》"), "文心一言");
+        assert_eq!(key("Character GLM"), "characterglm");
+        assert_eq!(key("书生·浦语"), "书生浦语");
+        assert_eq!(key("WPS AI文本生成算法-1"), "wpsai文本生成算法1");
+    }
+
+    #[test]
+    fn legal_forms_and_regions_go() {
+        let n = normalize("北京智谱华章科技有限公司");
+        assert_eq!(n.key, "北京智谱华章科技");
+        assert_eq!(n.region.as_deref(), Some("北京"));
+        assert_eq!(n.core, "智谱华章");
+        let n = normalize("商汤科技(深圳)有限公司");
+        assert_eq!(n.region.as_deref(), Some("深圳"));
+        assert_eq!(n.key, "商汤科技");
+        assert_eq!(key("科大讯飞股份有限公司"), "科大讯飞");
+        assert_eq!(
+            key("Beijing Zhipu Huazhang Technology Co., Ltd."),
+            "beijingzhipuhuazhangtechnology"
+        );
+        assert_eq!(core("蚂蚁集团"), "蚂蚁");
+    }
+
+    #[test]
+    fn a_region_is_not_taken_when_it_is_the_name() {
+        assert_eq!(normalize("上海").core, "上海");
+        assert_eq!(normalize("上海").region, None);
+    }
+
+    #[test]
+    fn weak_words_leave_the_core() {
+        assert_eq!(core("星火大模型"), "星火");
+        assert_eq!(core("讯飞星火认知大模型算法"), "讯飞星火认知");
+        assert_eq!(core("智谱AI"), "智谱");
+        assert_eq!(core("OpenAI"), "openai");
+        assert_eq!(core("商汤科技"), "商汤");
+        // Never below two characters.
+        assert_eq!(core("模型"), "模型");
+        assert_eq!(core("快手"), "快手");
+    }
+
+    #[test]
+    fn normalisation_is_idempotent_on_examples() {
+        for s in [
+            "北京智谱华章科技有限公司",
+            "ＭｉｎｉＭａｘ",
+            "騰訊混元",
+            "商汤科技(深圳)有限公司",
+            "讯飞星火认知大模型算法-SparkDesk",
+            "“AI改简历”",
+            "上海人工智能实验室",
+            "",
+            "   ",
+        ] {
+            let once = normalize(s);
+            let twice = normalize(&once.key);
+            assert_eq!(once.key, twice.key, "{s}");
+            assert_eq!(once.core, twice.core, "{s}");
+        }
+    }
+
+    #[test]
+    fn pinyin_makes_homophones_equal() {
+        assert_eq!(pinyin("智谱"), "zhipu");
+        assert_eq!(pinyin("智普"), "zhipu");
+        assert_eq!(pinyin("讯飞"), pinyin("迅飞"));
+        assert_eq!(pinyin("智谱ai"), "zhipuai");
+    }
+}

@@ -1,0 +1,94 @@
+//! Output of `filing-check registry status` and `registry list`.
+
+use std::io::{self, Write};
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::Table;
+
+use crate::report::{ListedFiling, StatusReport};
+
+pub fn write_status_table(out: &mut dyn Write, s: &StatusReport) -> io::Result<()> {
+    writeln!(out, "Registry:        {}", s.loaded_from)?;
+    writeln!(out, "Schema version:  {}", s.schema_version)?;
+    writeln!(
+        out,
+        "As of:           {}",
+        s.as_of.as_deref().unwrap_or("unknown")
+    )?;
+    writeln!(
+        out,
+        "Companies:       {}   Aliases: {}",
+        s.companies, s.aliases
+    )?;
+    let mut regimes = Table::new();
+    regimes.load_preset(UTF8_FULL_CONDENSED).set_header([
+        "regime",
+        "regulation",
+        "issued",
+        "in force",
+        "filings",
+        "as of",
+    ]);
+    for r in &s.regimes {
+        regimes.add_row([
+            r.regime.to_string(),
+            r.title.clone(),
+            r.issued.clone(),
+            r.in_force.clone(),
+            r.filings.to_string(),
+            r.as_of.clone().unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    writeln!(out, "{regimes}")?;
+    let mut sources = Table::new();
+    sources.load_preset(UTF8_FULL_CONDENSED).set_header([
+        "source",
+        "title",
+        "publisher",
+        "published",
+        "as of",
+        "list",
+        "filings",
+    ]);
+    for src in &s.sources {
+        let x = &src.source;
+        sources.add_row([
+            x.id.clone(),
+            x.title.clone(),
+            x.publisher.clone(),
+            x.published.clone().unwrap_or_default(),
+            x.as_of.clone(),
+            x.completeness.as_str().to_string(),
+            src.filings.to_string(),
+        ]);
+    }
+    writeln!(out, "{sources}")
+}
+
+pub fn write_list_table(out: &mut dyn Write, rows: &[ListedFiling]) -> io::Result<()> {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED).set_header([
+        "regime",
+        "company",
+        "item",
+        "kind",
+        "filing no",
+        "source",
+        "as of",
+        "location",
+    ]);
+    for r in rows {
+        table.add_row([
+            r.regime.to_string(),
+            r.company.clone(),
+            r.item.clone(),
+            r.item_kind.as_str().to_string(),
+            r.filing_no.clone().unwrap_or_else(|| "-".into()),
+            r.source.clone(),
+            r.as_of.clone(),
+            r.location.clone(),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    writeln!(out, "{} filing(s)", rows.len())
+}

@@ -1,0 +1,149 @@
+//! Human-readable output of a lookup report: a verdict line and a table of
+//! evidence per query, an honest word on what "not found" means, and the
+//! registry's sources and as-of date at the end.
+
+use std::io::{self, Write};
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+
+use crate::matcher::{Explain, Verdict};
+use crate::report::{LookupReport, QueryResult, RegistryInfo};
+
+/// Prints every result, then the registry footer.
+pub fn write_report(out: &mut dyn Write, report: &LookupReport) -> io::Result<()> {
+    for (i, result) in report.results.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        write_result(out, &report.registry, result)?;
+    }
+    writeln!(out)?;
+    write_footer(out, &report.registry)
+}
+
+fn verdict_line(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Filed => "FILED",
+        Verdict::Review => "REVIEW — a weak, ambiguous or related match; check the evidence",
+        Verdict::NotFound => "NOT FOUND in the registry",
+    }
+}
+
+fn write_result(out: &mut dyn Write, reg: &RegistryInfo, r: &QueryResult) -> io::Result<()> {
+    writeln!(out, "{}: {}", r.query, verdict_line(r.verdict))?;
+    if !r.matches.is_empty() {
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header([
+                "regime",
+                "company",
+                "item",
+                "kind",
+                "match",
+                "score",
+                "matched name",
+                "source",
+                "as of",
+            ]);
+        for m in &r.matches {
+            table.add_row([
+                m.regime.to_string(),
+                m.company.clone(),
+                m.item.clone(),
+                m.item_kind.as_str().to_string(),
+                m.kind.as_str().to_string(),
+                format!("{:.2}", m.score),
+                format!("{} ({})", m.matched_name, m.matched_via),
+                m.source.clone(),
+                m.as_of.clone(),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    if let Some(note) = &r.note {
+        writeln!(out, "  note: {note}")?;
+    }
+    if r.verdict == Verdict::NotFound {
+        let as_of = reg.as_of.as_deref().unwrap_or("an unknown date");
+        let partial = if reg.any_partial() {
+            " Its lists are partial, so"
+        } else {
+            " So"
+        };
+        writeln!(
+            out,
+            "  The registry holds the filing lists as of {as_of}.{partial} absence here does not prove that {:?} is not filed: check the CAC's current lists or ask the vendor for its filing number.",
+            r.query
+        )?;
+    }
+    if let Some(explain) = &r.explain {
+        write_explain(out, explain)?;
+    }
+    Ok(())
+}
+
+fn write_explain(out: &mut dyn Write, e: &Explain) -> io::Result<()> {
+    writeln!(out, "  explain:")?;
+    writeln!(
+        out,
+        "    normalised: key {:?}, core {:?}, region {}, weak tokens [{}], pinyin {}",
+        e.key,
+        e.core,
+        e.region.as_deref().unwrap_or("-"),
+        e.weak_tokens.join(", "),
+        e.pinyin.as_deref().unwrap_or("-"),
+    )?;
+    writeln!(
+        out,
+        "    thresholds: filed needs an exact/alias/fuzzy score ≥ {:.2}; matches below {:.2} are dropped",
+        e.thresholds.strong, e.thresholds.weak
+    )?;
+    if e.candidates.is_empty() {
+        writeln!(
+            out,
+            "    candidates: none share a name, pronunciation or character pair"
+        )?;
+    } else {
+        writeln!(out, "    candidates ({}):", e.candidates.len())?;
+        for c in &e.candidates {
+            let what = match &c.item {
+                Some(item) => format!("item {item} of {}", c.company),
+                None => format!("company {}", c.company),
+            };
+            let how = match (c.rule, c.kind) {
+                (Some(rule), Some(kind)) => format!("{:<8} {:<7}", rule.as_str(), kind.as_str()),
+                _ => format!("{:<8} {:<7}", "-", "no"),
+            };
+            writeln!(
+                out,
+                "      {:.3} {how} {} ({}) → {what}",
+                c.score, c.name, c.via
+            )?;
+        }
+    }
+    writeln!(out, "    verdict: {}", e.reason)
+}
+
+fn write_footer(out: &mut dyn Write, reg: &RegistryInfo) -> io::Result<()> {
+    writeln!(
+        out,
+        "Registry: {} (as of {}). Sources:",
+        reg.loaded_from,
+        reg.as_of.as_deref().unwrap_or("unknown")
+    )?;
+    for s in &reg.sources {
+        writeln!(
+            out,
+            "  {} — {} ({}, as of {}, {} list)",
+            s.id,
+            s.title,
+            s.publisher,
+            s.as_of,
+            s.completeness.as_str()
+        )?;
+    }
+    Ok(())
+}

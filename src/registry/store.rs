@@ -1,0 +1,513 @@
+//! The SQLite registry store: the one owner of a database connection, its
+//! pragmas and its schema version.
+//!
+//! Two kinds of registry exist: the embedded one, built in memory at start-up
+//! from the CSV data compiled into the binary, and registry files on disk.
+//! Both hold exactly the schema of `schema.sql`; opening a file checks that it
+//! is a filing-check registry of a schema version this build understands.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use super::data::Data;
+use crate::model::{Alias, Company, Completeness, Filing, RegimeInfo, Snapshot, Source};
+
+/// The schema, executed verbatim on a new database.
+pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
+
+/// The schema version this build reads and writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// `PRAGMA application_id` of a filing-check registry: "FCK1".
+pub const APPLICATION_ID: i64 = 0x4643_4B31;
+
+/// Where a registry came from, for display and for error messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Embedded,
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Embedded => f.write_str("embedded"),
+            Origin::File(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+/// Why a registry could not be opened; callers tell these cases apart.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("registry file {0} does not exist (create one with `filing-check registry init {0}`, or omit --registry to use the embedded registry)")]
+    Missing(PathBuf),
+    #[error("{0} is not a filing-check registry (no registry schema in it); check the path, or create one with `filing-check registry init PATH`")]
+    NotARegistry(PathBuf),
+    #[error("{path} has registry schema version {found}, newer than this build reads ({supported}); upgrade filing-check, or recreate the file with `filing-check registry init --force {path}`")]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{path} has registry schema version {found}, which this build does not know (it reads {supported}); recreate it with `filing-check registry init --force {path}`")]
+    UnknownSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{path} already exists (pass --force to replace it)")]
+    Exists { path: PathBuf },
+    #[error("cannot read registry {origin}: {source}")]
+    Sqlite {
+        origin: Origin,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("registry {origin} holds an invalid value: {message}")]
+    Invalid { origin: Origin, message: String },
+}
+
+/// A registry database: the connection and where it came from.
+pub struct Store {
+    conn: Connection,
+    origin: Origin,
+}
+
+impl Store {
+    /// Builds the embedded registry in memory from parsed data.
+    pub fn in_memory(data: &Data) -> Result<Store, StoreError> {
+        let origin = Origin::Embedded;
+        let sql = |source| StoreError::Sqlite {
+            origin: Origin::Embedded,
+            source,
+        };
+        let mut conn = Connection::open_in_memory().map_err(sql)?;
+        conn.execute_batch(SCHEMA_SQL).map_err(sql)?;
+        insert_data(&mut conn, data).map_err(sql)?;
+        Ok(Store { conn, origin })
+    }
+
+    /// Opens an existing registry file for reading.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let origin = Origin::File(path.to_path_buf());
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StoreError::Sqlite {
+            origin: origin.clone(),
+            source,
+        })?;
+        let store = Store { conn, origin };
+        store.check_schema(path)?;
+        Ok(store)
+    }
+
+    /// Writes `data` into a new registry file at `path`.
+    ///
+    /// The file is built beside its destination and renamed into place, so a
+    /// failure never leaves a half-written registry at `path`.
+    pub fn create_file(path: &Path, data: &Data, force: bool) -> Result<Store, StoreError> {
+        if path.exists() && !force {
+            return Err(StoreError::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        let origin = Origin::File(path.to_path_buf());
+        let sql = |source| StoreError::Sqlite {
+            origin: origin.clone(),
+            source,
+        };
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let result = (|| {
+            let mut conn = Connection::open(&tmp)?;
+            conn.execute_batch(SCHEMA_SQL)?;
+            insert_data(&mut conn, data)?;
+            conn.close().map_err(|(_, e)| e)
+        })();
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(sql(e));
+        }
+        std::fs::rename(&tmp, path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            sql(rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+        })?;
+        Store::open_read_only(path)
+    }
+
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.pragma_i64("user_version")
+    }
+
+    fn pragma_i64(&self, name: &str) -> Result<i64, StoreError> {
+        self.conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .map_err(|source| self.sql_error(source))
+    }
+
+    fn sql_error(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            origin: self.origin.clone(),
+            source,
+        }
+    }
+
+    fn check_schema(&self, path: &Path) -> Result<(), StoreError> {
+        // A file that is not SQLite at all fails on the first read.
+        let app_id = self.pragma_i64("application_id").map_err(|e| match e {
+            StoreError::Sqlite {
+                source: rusqlite::Error::SqliteFailure(f, _),
+                ..
+            } if f.code == rusqlite::ErrorCode::NotADatabase => {
+                StoreError::NotARegistry(path.to_path_buf())
+            }
+            other => other,
+        })?;
+        let version = self.schema_version()?;
+        if app_id != APPLICATION_ID {
+            return Err(StoreError::NotARegistry(path.to_path_buf()));
+        }
+        match version {
+            SCHEMA_VERSION => Ok(()),
+            v if v > SCHEMA_VERSION => Err(StoreError::NewerSchema {
+                path: path.to_path_buf(),
+                found: v,
+                supported: SCHEMA_VERSION,
+            }),
+            v => Err(StoreError::UnknownSchema {
+                path: path.to_path_buf(),
+                found: v,
+                supported: SCHEMA_VERSION,
+            }),
+        }
+    }
+
+    /// Reads the whole registry into memory.
+    pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        self.read_snapshot().map_err(|e| match e {
+            ReadError::Sql(source) => self.sql_error(source),
+            ReadError::Value(message) => StoreError::Invalid {
+                origin: self.origin.clone(),
+                message,
+            },
+        })
+    }
+
+    fn read_snapshot(&self) -> Result<Snapshot, ReadError> {
+        let c = &self.conn;
+        let mut snap = Snapshot::default();
+
+        let mut st = c.prepare(
+            "SELECT id, title, title_en, issued, in_force, defines, applies_to,
+                    filing_number_label, source_id, note FROM regimes ORDER BY id DESC",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                RegimeInfo {
+                    id: crate::model::Regime::Genai,
+                    title: r.get(1)?,
+                    title_en: r.get(2)?,
+                    issued: r.get(3)?,
+                    in_force: r.get(4)?,
+                    defines: r.get(5)?,
+                    applies_to: r.get(6)?,
+                    filing_number_label: r.get(7)?,
+                    source_id: r.get(8)?,
+                    note: r.get(9)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (id, mut info) = row?;
+            info.id = parse_value(&id)?;
+            snap.regimes.push(info);
+        }
+
+        let mut st = c.prepare(
+            "SELECT id, title, publisher, published, as_of, location, completeness, url,
+                    sha256, note FROM sources ORDER BY as_of, id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(6)?,
+                Source {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    publisher: r.get(2)?,
+                    published: r.get(3)?,
+                    as_of: r.get(4)?,
+                    location: r.get(5)?,
+                    completeness: Completeness::Partial,
+                    url: r.get(7)?,
+                    sha256: r.get(8)?,
+                    note: r.get(9)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (completeness, mut source) = row?;
+            source.completeness = parse_value(&completeness)?;
+            snap.sources.push(source);
+        }
+
+        let mut st = c.prepare(
+            "SELECT id, name, legal_name, english_name, group_name, source, note
+             FROM companies ORDER BY id",
+        )?;
+        snap.companies = st
+            .query_map([], |r| {
+                Ok(Company {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    legal_name: r.get(2)?,
+                    english_name: r.get(3)?,
+                    group_name: r.get(4)?,
+                    source: r.get(5)?,
+                    note: r.get(6)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+
+        let mut st = c.prepare(
+            "SELECT id, regime, company_id, company_listed, item, item_listed, item_kind,
+                    filing_no, role, product, region, filed_on, batch, source_id, location,
+                    status, note
+             FROM filings ORDER BY id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(6)?,
+                Filing {
+                    id: r.get(0)?,
+                    regime: crate::model::Regime::Genai,
+                    company_id: r.get(2)?,
+                    company_listed: r.get(3)?,
+                    item: r.get(4)?,
+                    item_listed: r.get(5)?,
+                    item_kind: crate::model::ItemKind::Model,
+                    filing_no: r.get(7)?,
+                    role: r.get(8)?,
+                    product: r.get(9)?,
+                    region: r.get(10)?,
+                    filed_on: r.get(11)?,
+                    batch: r.get(12)?,
+                    source_id: r.get(13)?,
+                    location: r.get(14)?,
+                    status: r.get(15)?,
+                    note: r.get(16)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (regime, kind, mut filing) = row?;
+            filing.regime = parse_value(&regime)?;
+            filing.item_kind = parse_value(&kind)?;
+            snap.filings.push(filing);
+        }
+
+        let mut st =
+            c.prepare("SELECT entity, name, alias, kind, source, note FROM aliases ORDER BY id")?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })?;
+        for row in rows {
+            let (entity, kind, name, alias, source, note) = row?;
+            snap.aliases.push(Alias {
+                entity: parse_value(&entity)?,
+                name,
+                alias,
+                kind: parse_value(&kind)?,
+                source,
+                note,
+            });
+        }
+        Ok(snap)
+    }
+
+    /// Looks one value up: whether a table exists, for status displays.
+    pub fn has_table(&self, name: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                params![name],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(|e| self.sql_error(e))
+    }
+}
+
+enum ReadError {
+    Sql(rusqlite::Error),
+    Value(String),
+}
+
+impl From<rusqlite::Error> for ReadError {
+    fn from(e: rusqlite::Error) -> Self {
+        ReadError::Sql(e)
+    }
+}
+
+fn parse_value<T: std::str::FromStr<Err = crate::model::UnknownValue>>(
+    s: &str,
+) -> Result<T, ReadError> {
+    s.parse()
+        .map_err(|e: crate::model::UnknownValue| ReadError::Value(e.to_string()))
+}
+
+/// Inserts parsed data in one transaction.
+fn insert_data(conn: &mut Connection, data: &Data) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    {
+        let mut st = tx.prepare(
+            "INSERT INTO sources (id, title, publisher, published, as_of, location,
+                                  completeness, url, sha256, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for s in &data.sources {
+            st.execute(params![
+                s.id,
+                s.title,
+                s.publisher,
+                s.published,
+                s.as_of,
+                s.location,
+                s.completeness.as_str(),
+                s.url,
+                s.sha256,
+                s.note
+            ])?;
+        }
+        let mut st = tx.prepare(
+            "INSERT INTO regimes (id, title, title_en, issued, in_force, defines, applies_to,
+                                  filing_number_label, source_id, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for r in &data.regimes {
+            st.execute(params![
+                r.id.as_str(),
+                r.title,
+                r.title_en,
+                r.issued,
+                r.in_force,
+                r.defines,
+                r.applies_to,
+                r.filing_number_label,
+                r.source_id,
+                r.note
+            ])?;
+        }
+
+        // Companies: described ones first, in file order, then any company a
+        // filing names that companies.csv does not describe.
+        let mut ids: HashMap<&str, i64> = HashMap::new();
+        let mut st = tx.prepare(
+            "INSERT INTO companies (name, legal_name, english_name, group_name, source, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for c in &data.companies {
+            st.execute(params![
+                c.name,
+                c.legal_name,
+                c.english_name,
+                c.group_name,
+                c.source,
+                c.note
+            ])?;
+            ids.insert(&c.name, tx.last_insert_rowid());
+        }
+        for f in &data.filings {
+            if !ids.contains_key(f.company.as_str()) {
+                st.execute(params![
+                    f.company,
+                    None::<String>,
+                    None::<String>,
+                    None::<String>,
+                    None::<String>,
+                    None::<String>
+                ])?;
+                ids.insert(&f.company, tx.last_insert_rowid());
+            }
+        }
+
+        let mut st = tx.prepare(
+            "INSERT INTO filings (regime, company_id, company_listed, item, item_listed, item_kind,
+                                  filing_no, role, product, region, filed_on, batch, source_id,
+                                  location, status, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        )?;
+        for f in &data.filings {
+            st.execute(params![
+                f.regime.as_str(),
+                ids[f.company.as_str()],
+                f.company_listed,
+                f.item,
+                f.item_listed,
+                f.item_kind.as_str(),
+                f.filing_no,
+                f.role,
+                f.product,
+                f.region,
+                f.filed_on,
+                f.batch,
+                f.source,
+                f.location,
+                f.status,
+                f.note
+            ])?;
+        }
+
+        let mut st = tx.prepare(
+            "INSERT OR IGNORE INTO aliases (entity, name, alias, kind, source, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for a in &data.aliases {
+            let entity = match a.entity {
+                crate::model::AliasEntity::Company => "company",
+                crate::model::AliasEntity::Item => "item",
+            };
+            st.execute(params![
+                entity,
+                a.name,
+                a.alias,
+                a.kind.as_str(),
+                a.source,
+                a.note
+            ])?;
+        }
+    }
+    tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_sql_declares_the_version_this_build_reads() {
+        assert!(SCHEMA_SQL.contains(&format!("PRAGMA user_version = {SCHEMA_VERSION};")));
+        assert!(SCHEMA_SQL.contains(&format!("PRAGMA application_id = {APPLICATION_ID};")));
+    }
+}

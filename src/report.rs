@@ -1,0 +1,249 @@
+//! The lookup report: what `filing-check <QUERY>...` answers, as plain data
+//! with a documented, stable JSON shape.
+//!
+//! The matcher speaks in indexes into the snapshot; this module resolves them
+//! into the fields users read (regime, company, item, source, as-of date), so
+//! every printer shows the same facts.
+
+use serde::Serialize;
+
+use crate::matcher::{Explain, MatchKind, Outcome, Rule, Verdict};
+use crate::model::{Completeness, ItemKind, Regime, Snapshot};
+use crate::registry::Registry;
+
+/// `{"registry": {...}, "results": [...]}`.
+#[derive(Clone, Debug, Serialize)]
+pub struct LookupReport {
+    pub registry: RegistryInfo,
+    pub results: Vec<QueryResult>,
+}
+
+/// What registry answered, and how current it is.
+#[derive(Clone, Debug, Serialize)]
+pub struct RegistryInfo {
+    /// The newest as-of date over all sources.
+    pub as_of: Option<String>,
+    /// `embedded`, or the path of the registry file.
+    pub loaded_from: String,
+    pub schema_version: i64,
+    pub sources: Vec<SourceInfo>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceInfo {
+    pub id: String,
+    pub title: String,
+    pub publisher: String,
+    pub published: Option<String>,
+    pub as_of: String,
+    pub completeness: Completeness,
+    pub location: Option<String>,
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QueryResult {
+    pub query: String,
+    pub verdict: Verdict,
+    pub matches: Vec<MatchInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Explain>,
+}
+
+/// One matching filing, as the JSON output documents it.
+#[derive(Clone, Debug, Serialize)]
+pub struct MatchInfo {
+    pub regime: Regime,
+    /// The company as listed (corrected where the extraction broke it).
+    pub company: String,
+    pub legal_name: Option<String>,
+    pub item: String,
+    pub item_kind: ItemKind,
+    #[serde(rename = "match")]
+    pub kind: MatchKind,
+    pub score: f64,
+    pub rule: Rule,
+    /// The registry name the query matched, and what kind of name it is.
+    pub matched_name: String,
+    pub matched_via: &'static str,
+    pub filing_no: Option<String>,
+    pub source: String,
+    pub as_of: String,
+    pub location: String,
+}
+
+impl RegistryInfo {
+    pub fn new(reg: &Registry) -> RegistryInfo {
+        let snap = &reg.snapshot;
+        RegistryInfo {
+            as_of: snap.as_of().map(str::to_string),
+            loaded_from: reg.origin.to_string(),
+            schema_version: reg.schema_version,
+            sources: snap
+                .sources
+                .iter()
+                .map(|s| SourceInfo {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    publisher: s.publisher.clone(),
+                    published: s.published.clone(),
+                    as_of: s.as_of.clone(),
+                    completeness: s.completeness,
+                    location: s.location.clone(),
+                    url: s.url.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether any source is partial: then absence proves nothing.
+    pub fn any_partial(&self) -> bool {
+        self.sources
+            .iter()
+            .any(|s| s.completeness == Completeness::Partial)
+    }
+}
+
+/// Resolves a matcher outcome into the reported result.
+pub fn query_result(snap: &Snapshot, outcome: Outcome, explain: bool) -> QueryResult {
+    let matches = outcome
+        .matches
+        .iter()
+        .map(|m| {
+            let f = &snap.filings[m.filing];
+            let company = snap.company(f.company_id);
+            let source = snap.source(&f.source_id);
+            MatchInfo {
+                regime: f.regime,
+                company: company.map_or_else(|| f.company_listed.clone(), |c| c.name.clone()),
+                legal_name: company.and_then(|c| c.legal_name.clone()),
+                item: f.item.clone(),
+                item_kind: f.item_kind,
+                kind: m.kind,
+                score: (m.score * 100.0).round() / 100.0,
+                rule: m.rule,
+                matched_name: m.matched_name.clone(),
+                matched_via: m.matched_via,
+                filing_no: f.filing_no.clone(),
+                source: f.source_id.clone(),
+                as_of: source.map_or_else(String::new, |s| s.as_of.clone()),
+                location: f.location.clone(),
+            }
+        })
+        .collect();
+    QueryResult {
+        query: outcome.query,
+        verdict: outcome.verdict,
+        matches,
+        note: outcome.note,
+        explain: explain.then_some(outcome.explain),
+    }
+}
+
+/// `filing-check registry status`: what the registry holds.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusReport {
+    pub loaded_from: String,
+    pub schema_version: i64,
+    pub as_of: Option<String>,
+    pub regimes: Vec<RegimeStatus>,
+    pub sources: Vec<SourceStatus>,
+    pub companies: usize,
+    pub aliases: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RegimeStatus {
+    pub regime: Regime,
+    pub title: String,
+    pub issued: String,
+    pub in_force: String,
+    pub filings: usize,
+    pub as_of: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SourceStatus {
+    #[serde(flatten)]
+    pub source: SourceInfo,
+    pub filings: usize,
+}
+
+impl StatusReport {
+    pub fn new(reg: &Registry) -> StatusReport {
+        let snap = &reg.snapshot;
+        let info = RegistryInfo::new(reg);
+        StatusReport {
+            loaded_from: info.loaded_from,
+            schema_version: info.schema_version,
+            as_of: info.as_of,
+            regimes: Regime::ALL
+                .iter()
+                .map(|&r| {
+                    let meta = snap.regimes.iter().find(|m| m.id == r);
+                    RegimeStatus {
+                        regime: r,
+                        title: meta.map_or_else(String::new, |m| m.title.clone()),
+                        issued: meta.map_or_else(String::new, |m| m.issued.clone()),
+                        in_force: meta.map_or_else(String::new, |m| m.in_force.clone()),
+                        filings: snap.count(r),
+                        as_of: snap.regime_as_of(r).map(str::to_string),
+                    }
+                })
+                .collect(),
+            sources: info
+                .sources
+                .into_iter()
+                .map(|s| SourceStatus {
+                    filings: snap.filings.iter().filter(|f| f.source_id == s.id).count(),
+                    source: s,
+                })
+                .collect(),
+            companies: snap.companies.len(),
+            aliases: snap.aliases.len(),
+        }
+    }
+}
+
+/// One row of `filing-check registry list`.
+#[derive(Clone, Debug, Serialize)]
+pub struct ListedFiling {
+    pub regime: Regime,
+    pub company: String,
+    pub company_listed: String,
+    pub legal_name: Option<String>,
+    pub item: String,
+    pub item_listed: String,
+    pub item_kind: ItemKind,
+    pub filing_no: Option<String>,
+    pub status: String,
+    pub source: String,
+    pub as_of: String,
+    pub location: String,
+    pub note: Option<String>,
+}
+
+impl ListedFiling {
+    pub fn new(snap: &Snapshot, f: &crate::model::Filing) -> ListedFiling {
+        let company = snap.company(f.company_id);
+        ListedFiling {
+            regime: f.regime,
+            company: company.map_or_else(|| f.company_listed.clone(), |c| c.name.clone()),
+            company_listed: f.company_listed.clone(),
+            legal_name: company.and_then(|c| c.legal_name.clone()),
+            item: f.item.clone(),
+            item_listed: f.item_listed.clone(),
+            item_kind: f.item_kind,
+            filing_no: f.filing_no.clone(),
+            status: f.status.clone(),
+            source: f.source_id.clone(),
+            as_of: snap
+                .source(&f.source_id)
+                .map_or_else(String::new, |s| s.as_of.clone()),
+            location: f.location.clone(),
+            note: f.note.clone(),
+        }
+    }
+}
