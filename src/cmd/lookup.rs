@@ -1,0 +1,64 @@
+//! `filing-check <QUERY>...`: the verdict and evidence for each name.
+
+use std::io::Write;
+
+use filing_check::matcher::{Matcher, Verdict};
+use filing_check::model::RegimeFilter;
+use filing_check::printer::{self, Format};
+use filing_check::registry::Location;
+use filing_check::report::{self, LookupReport, RegistryInfo};
+
+use super::{load, Exit, UsageError};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Vendor or model names to look up (a legal name, a brand, a product…).
+    #[arg(value_name = "QUERY")]
+    queries: Vec<String>,
+
+    /// Which regime counts: genai, deep-synthesis or any.
+    #[arg(long, value_name = "REGIME", default_value = "any")]
+    regime: RegimeFilter,
+
+    /// Output format: table, json or jsonl.
+    #[arg(long, value_name = "FORMAT", default_value = "table")]
+    format: Format,
+
+    /// Show how each verdict was reached: the normalised query, the
+    /// candidates, the rule that fired, each score and the thresholds.
+    #[arg(long)]
+    explain: bool,
+}
+
+pub fn run(args: Args, location: &Location, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    if args.queries.is_empty() {
+        return Err(UsageError(
+            "no query given; try `filing-check 智谱AI`, or `filing-check --help`".into(),
+        )
+        .into());
+    }
+    if let Some(i) = args.queries.iter().position(|q| q.trim().is_empty()) {
+        return Err(UsageError(format!("query {} is empty", i + 1)).into());
+    }
+    let registry = load(location)?;
+    let matcher = Matcher::new(&registry.snapshot);
+    let results: Vec<_> = args
+        .queries
+        .iter()
+        .map(|q| {
+            let outcome = matcher.lookup(q, args.regime);
+            report::query_result(&registry.snapshot, outcome, args.explain)
+        })
+        .collect();
+    let all_filed = results.iter().all(|r| r.verdict == Verdict::Filed);
+    let report = LookupReport {
+        registry: RegistryInfo::new(&registry),
+        results,
+    };
+    match args.format {
+        Format::Table => printer::table::write_report(out, &report)?,
+        Format::Json => printer::json::write_report(out, &report)?,
+        Format::Jsonl => printer::json::write_lines(out, &report)?,
+    }
+    Ok(if all_filed { Exit::Ok } else { Exit::Findings })
+}

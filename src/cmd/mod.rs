@@ -1,0 +1,117 @@
+//! The command line: the top-level arguments, the subcommands (one file
+//! each), and the exit codes they map to.
+
+mod lookup;
+mod registry;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use filing_check::registry::{Location, Registry, StoreError, REGISTRY_ENV};
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  every query is filed
+  1  some query is `review` or `not-found`
+  2  usage error, or an input (registry file, query) that could not be used
+  3  internal error
+
+The registry is the one compiled into this binary unless --registry or the
+FILING_CHECK_REGISTRY environment variable names a registry file. A query that
+starts with `-` goes after `--`: filing-check -- -name.
+
+Not finding a name proves nothing: the registry holds the lists as of its
+as-of date, and partial lists at that.";
+
+/// Is this AI vendor or model filed with China's Cyberspace Administration
+/// (网信办), and under which regime?
+///
+/// Regimes: `genai` — 《生成式人工智能服务管理暂行办法》 (generative-AI
+/// service filing); `deep-synthesis` — 《互联网信息服务深度合成管理规定》
+/// (deep-synthesis algorithm filing).
+#[derive(Debug, Parser)]
+#[command(
+    name = "filing-check",
+    version,
+    after_help = AFTER_HELP,
+    args_conflicts_with_subcommands = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    lookup: lookup::Args,
+
+    /// Use this registry file instead of the embedded registry
+    /// (also: FILING_CHECK_REGISTRY).
+    #[arg(long, global = true, value_name = "PATH")]
+    registry: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Inspect the registry: its sources, dates and filings.
+    Registry(registry::Args),
+}
+
+/// Exit codes, documented in `--help` and the README.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Findings = 1,
+    Usage = 2,
+    Internal = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// An error the user can fix (bad argument, unusable file): exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Maps an error to its exit code: problems with the user's input are 2,
+/// anything else is an internal error (3).
+pub fn exit_for(err: &anyhow::Error) -> Exit {
+    for cause in err.chain() {
+        if cause.downcast_ref::<UsageError>().is_some() {
+            return Exit::Usage;
+        }
+        if let Some(e) = cause.downcast_ref::<StoreError>() {
+            return match e {
+                StoreError::Invalid {
+                    origin: filing_check::registry::Origin::Embedded,
+                    ..
+                } => Exit::Internal,
+                _ => Exit::Usage,
+            };
+        }
+        if cause.downcast_ref::<std::io::Error>().is_some() {
+            return Exit::Usage;
+        }
+    }
+    Exit::Internal
+}
+
+/// Runs the parsed command line, writing results to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let location = Location::resolve(cli.registry, std::env::var_os(REGISTRY_ENV));
+    match cli.command {
+        Some(Command::Registry(args)) => registry::run(args, &location, out),
+        None => lookup::run(cli.lookup, &location, out),
+    }
+}
+
+/// Loads the registry a command uses.
+fn load(location: &Location) -> anyhow::Result<Registry> {
+    Ok(Registry::load(location)?)
+}

@@ -1,0 +1,126 @@
+//! `filing-check registry …`: inspect the registry, or write it to a file.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use filing_check::matcher::{MatchKind, Matcher, STRONG};
+use filing_check::model::RegimeFilter;
+use filing_check::printer::{self, Format};
+use filing_check::registry::{embedded, Location, Store};
+use filing_check::report::{ListedFiling, StatusReport};
+
+use super::{load, Exit};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: RegistryCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum RegistryCommand {
+    /// Sources, as-of dates, counts per regime, schema version, and where the
+    /// registry was loaded from.
+    Status {
+        /// Output format: table or json.
+        #[arg(long, value_name = "FORMAT", default_value = "table")]
+        format: Format,
+    },
+    /// List filings, optionally of one regime or one company.
+    List {
+        /// Only this regime: genai, deep-synthesis or any.
+        #[arg(long, value_name = "REGIME", default_value = "any")]
+        regime: RegimeFilter,
+        /// Only the filings of this company (any name the matcher knows).
+        #[arg(long, value_name = "NAME")]
+        company: Option<String>,
+        /// Output format: table, json or jsonl.
+        #[arg(long, value_name = "FORMAT", default_value = "table")]
+        format: Format,
+    },
+    /// Write the embedded registry to a registry file, for --registry.
+    Init {
+        /// Where to write the registry file.
+        path: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+pub fn run(args: Args, location: &Location, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    match args.command {
+        RegistryCommand::Status { format } => {
+            let registry = load(location)?;
+            let status = StatusReport::new(&registry);
+            match format {
+                Format::Table => printer::registry::write_status_table(out, &status)?,
+                Format::Json | Format::Jsonl => {
+                    serde_json::to_writer_pretty(&mut *out, &status)?;
+                    writeln!(out)?;
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        RegistryCommand::List {
+            regime,
+            company,
+            format,
+        } => {
+            let registry = load(location)?;
+            let snap = &registry.snapshot;
+            let companies: Option<Vec<i64>> = company.map(|name| {
+                let matcher = Matcher::new(snap);
+                let outcome = matcher.lookup(&name, RegimeFilter::Any);
+                let mut ids: Vec<i64> = outcome
+                    .matches
+                    .iter()
+                    .filter(|m| m.kind != MatchKind::Related && m.score >= STRONG)
+                    .map(|m| snap.filings[m.filing].company_id)
+                    .collect();
+                ids.dedup();
+                ids
+            });
+            let rows: Vec<ListedFiling> = snap
+                .filings
+                .iter()
+                .filter(|f| regime.admits(f.regime))
+                .filter(|f| {
+                    companies
+                        .as_ref()
+                        .is_none_or(|ids| ids.contains(&f.company_id))
+                })
+                .map(|f| ListedFiling::new(snap, f))
+                .collect();
+            match format {
+                Format::Table => printer::registry::write_list_table(out, &rows)?,
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &rows)?;
+                    writeln!(out)?;
+                }
+                Format::Jsonl => {
+                    for r in &rows {
+                        serde_json::to_writer(&mut *out, r)?;
+                        writeln!(out)?;
+                    }
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        RegistryCommand::Init { path, force } => {
+            let data = embedded::data()?;
+            let store = Store::create_file(&path, &data, force)?;
+            let snap = store.snapshot()?;
+            writeln!(
+                out,
+                "wrote {} ({} filings, schema version {})",
+                path.display(),
+                snap.filings.len(),
+                store.schema_version()?
+            )?;
+            Ok(Exit::Ok)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The `filing-check` binary: parses arguments, runs one command, and turns
+//! its outcome into an exit code. All logic lives in the library.
+
+mod cmd;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cmd::{Cli, Exit};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            // --help and --version are not errors; everything else is usage (2).
+            let code = if err.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Ok
+            };
+            let _ = err.print();
+            return code.into();
+        }
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = cmd::run(cli, &mut out).and_then(|code| {
+        out.flush()?;
+        Ok(code)
+    });
+    match result {
+        Ok(code) => code.into(),
+        Err(err) if is_broken_pipe(&err) => Exit::Ok.into(),
+        Err(err) => {
+            eprintln!("filing-check: error: {err:#}");
+            cmd::exit_for(&err).into()
+        }
+    }
+}
+
+/// A closed pipe (`filing-check … | head`) is how a reader says "enough".
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

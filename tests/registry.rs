@@ -1,0 +1,182 @@
+//! `filing-check registry …` and registry files: status, list, init, and the
+//! errors for files that are missing, corrupt or of a newer schema.
+
+mod util;
+
+use util::{run, Dir};
+
+#[test]
+fn status_shows_both_regimes_the_source_and_the_date() {
+    let r = run(&["registry", "status"]);
+    r.expect_code(0);
+    for needle in [
+        "genai",
+        "deep-synthesis",
+        "46",
+        "32",
+        "2024-04",
+        "qianzhan-2024-genai",
+        "embedded",
+        "Schema version:  1",
+    ] {
+        assert!(r.stdout.contains(needle), "missing {needle}:\n{}", r.stdout);
+    }
+    let r = run(&["registry", "status", "--format", "json"]);
+    r.expect_code(0);
+    let json = r.json();
+    let count = |regime: &str| {
+        json["regimes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["regime"] == regime)
+            .unwrap()["filings"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(count("genai"), 46);
+    assert_eq!(count("deep-synthesis"), 32);
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["loaded_from"], "embedded");
+}
+
+#[test]
+fn list_filters_by_regime_and_company() {
+    let r = run(&["registry", "list", "--format", "json"]);
+    r.expect_code(0);
+    assert_eq!(r.json().as_array().unwrap().len(), 78);
+
+    let r = run(&[
+        "registry",
+        "list",
+        "--regime",
+        "deep-synthesis",
+        "--company",
+        "智谱AI",
+        "--format",
+        "json",
+    ]);
+    r.expect_code(0);
+    let rows = r.json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    assert!(rows
+        .iter()
+        .all(|f| f["company"] == "智谱AI" && f["regime"] == "deep-synthesis"));
+
+    let r = run(&["registry", "list", "--regime", "genai"]);
+    r.expect_code(0);
+    assert!(r.stdout.contains("46 filing(s)"), "{}", r.stdout);
+}
+
+#[test]
+fn list_shows_the_corrected_rows_with_what_was_printed() {
+    let r = run(&["registry", "list", "--format", "json"]);
+    let rows = r.json();
+    let find = |item: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["item"] == item)
+            .unwrap_or_else(|| panic!("no {item}"))
+            .clone()
+    };
+    let sensetime = find("日日新大模型");
+    assert_eq!(sensetime["item_listed"], "日日星大模型");
+    assert!(sensetime["note"].as_str().unwrap().contains("日日星"));
+    let yi = find("零一万物大模型");
+    assert_eq!(yi["company"], "零一万物");
+    assert_eq!(yi["company_listed"], "零一万物理");
+    let wps = find("WPS AI文本生成算法-1");
+    assert_eq!(wps["company"], "金山办公");
+    assert_eq!(wps["company_listed"], "");
+}
+
+#[test]
+fn a_registry_file_answers_like_the_embedded_registry() {
+    let mut dir = Dir::new();
+    let db = dir.join("reg.db");
+    let db = db.to_str().unwrap();
+    dir.run(&["registry", "init", db]).expect_code(0);
+
+    let r = dir.run(&["--registry", db, "--format", "json", "智谱AI"]);
+    r.expect_code(0);
+    let json = r.json();
+    assert_eq!(json["registry"]["loaded_from"], db);
+    assert_eq!(json["results"][0]["matches"].as_array().unwrap().len(), 6);
+
+    // The environment variable works like the flag.
+    dir.env("FILING_CHECK_REGISTRY", db);
+    let r = dir.run(&["registry", "status", "--format", "json"]);
+    r.expect_code(0);
+    assert_eq!(r.json()["loaded_from"], db);
+
+    // init refuses to overwrite without --force.
+    let r = dir.run(&["registry", "init", db]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    dir.run(&["registry", "init", "--force", db]).expect_code(0);
+}
+
+#[test]
+fn a_missing_registry_file_is_an_input_error() {
+    let r = run(&["--registry", "nowhere.db", "智谱AI"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("nowhere.db does not exist"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_registry_is_refused() {
+    let dir = Dir::new();
+    let path = dir.join("junk.db");
+    std::fs::write(
+        &path,
+        b"this is not a database, just some bytes \x00\x01\x02 of junk",
+    )
+    .unwrap();
+    let r = dir.run(&["--registry", path.to_str().unwrap(), "智谱AI"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("is not a filing-check registry"),
+        "{}",
+        r.stderr
+    );
+
+    // An SQLite database of another application is refused too.
+    let other = dir.join("other.db");
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    conn.execute_batch("CREATE TABLE t (x); PRAGMA user_version = 1;")
+        .unwrap();
+    drop(conn);
+    let r = dir.run(&["--registry", other.to_str().unwrap(), "智谱AI"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("is not a filing-check registry"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_registry_of_a_newer_schema_is_refused_with_a_fix() {
+    let dir = Dir::new();
+    let db = dir.join("new.db");
+    dir.run(&["registry", "init", db.to_str().unwrap()])
+        .expect_code(0);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("PRAGMA user_version = 99;").unwrap();
+    drop(conn);
+    let r = dir.run(&["--registry", db.to_str().unwrap(), "智谱AI"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr
+            .contains("schema version 99, newer than this build reads (1)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("upgrade filing-check"), "{}", r.stderr);
+}
