@@ -125,6 +125,8 @@ pub enum Via {
     AsPrinted,
     /// An alias of the given kind (legal names and English names included).
     Alias(AliasKind),
+    /// The group the company belongs to: a match through it is `related`.
+    Group,
 }
 
 impl Via {
@@ -133,6 +135,7 @@ impl Via {
             Via::Listed => "listed name",
             Via::AsPrinted => "name as printed",
             Via::Alias(k) => k.as_str(),
+            Via::Group => "group",
         }
     }
 }
@@ -142,8 +145,43 @@ struct NameEntry {
     text: String,
     via: Via,
     norm: NameKey,
-    /// Pinyin of the core, when the core has CJK characters.
-    pinyin: Option<String>,
+    /// What the name is compared on: the item core for item names, the core
+    /// for company names.
+    core: String,
+    /// Pinyin of the core, key and full name, when they have CJK characters.
+    pinyins: Vec<String>,
+}
+
+/// A normalised query with its pinyin forms.
+struct Query {
+    norm: NameKey,
+    /// Pinyin of the core (CJK), or the core itself when romanised.
+    pinyin_core: String,
+    /// The same for the item core.
+    pinyin_item: String,
+}
+
+impl Query {
+    fn new(text: &str) -> Query {
+        let norm = normalize::normalize(text);
+        Query {
+            pinyin_core: romanised_or_pinyin(&norm.core),
+            pinyin_item: romanised_or_pinyin(&norm.item_core),
+            norm,
+        }
+    }
+}
+
+/// The pinyin of a CJK string; the string itself when it is plain ASCII
+/// letters (a romanised query); empty otherwise.
+fn romanised_or_pinyin(s: &str) -> String {
+    if normalize::has_cjk(s) {
+        normalize::pinyin(s)
+    } else if !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase()) {
+        s.to_string()
+    } else {
+        String::new()
+    }
 }
 
 /// A scored candidate: one registry name against the query.
@@ -181,6 +219,7 @@ pub struct FilingMatch {
 pub struct Explain {
     pub key: String,
     pub core: String,
+    pub item_core: String,
     pub region: Option<String>,
     pub weak_tokens: Vec<&'static str>,
     pub pinyin: Option<String>,
@@ -258,6 +297,7 @@ impl<'a> Matcher<'a> {
             .collect();
         let mut items_by_name: HashMap<&str, Vec<i64>> = HashMap::new();
         let mut seen_items = HashSet::new();
+        let mut family: HashMap<(i64, String), Vec<String>> = HashMap::new();
         for (i, f) in snap.filings.iter().enumerate() {
             m.filings_of_company
                 .entry(f.company_id)
@@ -269,6 +309,10 @@ impl<'a> Matcher<'a> {
                 .push(i);
             if seen_items.insert((f.company_id, f.item.as_str())) {
                 items_by_name.entry(&f.item).or_default().push(f.company_id);
+                family
+                    .entry((f.company_id, normalize::normalize(&f.item).item_core))
+                    .or_default()
+                    .push(f.item.clone());
                 let target = Target::Item {
                     company_id: f.company_id,
                     item: f.item.clone(),
@@ -298,6 +342,9 @@ impl<'a> Matcher<'a> {
                     Via::Alias(AliasKind::EnglishName),
                 );
             }
+            if let Some(group) = &c.group_name {
+                m.add(Target::Company(c.id), group, Via::Group);
+            }
         }
         for f in &snap.filings {
             let listed = f.company_listed.as_str();
@@ -313,12 +360,22 @@ impl<'a> Matcher<'a> {
                     }
                 }
                 AliasEntity::Item => {
+                    // An alias names the model, whichever regime its filing
+                    // is under: it applies to every item of the company with
+                    // the same item core (云雀大模型 and 云雀大模型算法).
+                    let core = normalize::normalize(&a.name).item_core;
                     for &company_id in items_by_name.get(a.name.as_str()).into_iter().flatten() {
-                        let target = Target::Item {
-                            company_id,
-                            item: a.name.clone(),
-                        };
-                        m.add(target, &a.alias, Via::Alias(a.kind));
+                        for item in family
+                            .get(&(company_id, core.clone()))
+                            .into_iter()
+                            .flatten()
+                        {
+                            let target = Target::Item {
+                                company_id,
+                                item: item.clone(),
+                            };
+                            m.add(target, &a.alias, Via::Alias(a.kind));
+                        }
                     }
                 }
             }
@@ -346,13 +403,22 @@ impl<'a> Matcher<'a> {
                 .or_default()
                 .push(idx);
         }
-        let pinyin = normalize::has_cjk(&norm.core).then(|| normalize::pinyin(&norm.core));
+        let core = match target {
+            Target::Item { .. } => norm.item_core.clone(),
+            Target::Company(_) => norm.core.clone(),
+        };
+        let mut pinyins: Vec<String> = [&core, &norm.key, &norm.full]
+            .into_iter()
+            .filter(|s| normalize::has_cjk(s))
+            .map(|s| normalize::pinyin(s))
+            .collect();
+        pinyins.dedup();
         self.by_key.entry(norm.key.clone()).or_default().push(idx);
-        self.by_core.entry(norm.core.clone()).or_default().push(idx);
-        if let Some(p) = &pinyin {
+        self.by_core.entry(core.clone()).or_default().push(idx);
+        for p in &pinyins {
             self.by_pinyin.entry(p.clone()).or_default().push(idx);
         }
-        let mut gs: Vec<_> = grams(&norm.core).collect();
+        let mut gs: Vec<_> = grams(&core).collect();
         gs.sort_unstable();
         gs.dedup();
         for g in gs {
@@ -363,7 +429,8 @@ impl<'a> Matcher<'a> {
             text: text.to_string(),
             via,
             norm,
-            pinyin,
+            core,
+            pinyins,
         });
     }
 
@@ -380,47 +447,60 @@ impl<'a> Matcher<'a> {
             .map_or_else(|| format!("#{id}"), |c| c.name.clone())
     }
 
-    /// Scores one registry name against a normalised query.
-    fn score(&self, q: &NameKey, q_pinyin: &str, e: &NameEntry) -> Option<(Rule, MatchKind, f64)> {
+    /// Scores one registry name against a normalised query. A match through
+    /// a group name is `related`: the group is not the filer.
+    fn score(&self, q: &Query, e: &NameEntry) -> Option<(Rule, MatchKind, f64)> {
+        let hit = self.score_name(q, e)?;
+        match e.via {
+            Via::Group if hit.2 >= STRONG => Some((hit.0, MatchKind::Related, hit.2)),
+            Via::Group => None,
+            _ => Some(hit),
+        }
+    }
+
+    fn score_name(&self, q: &Query, e: &NameEntry) -> Option<(Rule, MatchKind, f64)> {
         let exactish = match e.via {
             Via::Listed | Via::AsPrinted => MatchKind::Exact,
-            Via::Alias(_) => MatchKind::Alias,
+            Via::Alias(_) | Via::Group => MatchKind::Alias,
         };
-        if q.key == e.norm.key {
+        if q.norm.key == e.norm.key {
             return Some((Rule::Key, exactish, 1.0));
         }
-        let regions_agree = match (&q.region, &e.norm.region) {
+        let regions_agree = match (&q.norm.region, &e.norm.region) {
             (Some(a), Some(b)) => a == b,
             _ => true,
         };
         if !regions_agree {
             return None;
         }
-        if q.core == e.norm.core {
+        // Items are compared on the item core: only model words set aside.
+        let is_company = matches!(e.target, Target::Company(_));
+        let (qc, qp) = if is_company {
+            (&q.norm.core, &q.pinyin_core)
+        } else {
+            (&q.norm.item_core, &q.pinyin_item)
+        };
+        if *qc == e.core {
             return Some((Rule::Core, MatchKind::Fuzzy, SCORE_CORE));
         }
-        let q_len = char_len(&q.core);
-        if let Some(p) = &e.pinyin {
-            if char_len(&e.norm.core) >= 2 && q_len >= 2 && !q_pinyin.is_empty() && q_pinyin == p {
-                return Some((Rule::Pinyin, MatchKind::Fuzzy, SCORE_PINYIN));
-            }
+        let q_len = char_len(qc);
+        let e_len = char_len(&e.core);
+        if e_len >= 2 && q_len >= 2 && !qp.is_empty() && e.pinyins.iter().any(|p| p == qp) {
+            return Some((Rule::Pinyin, MatchKind::Fuzzy, SCORE_PINYIN));
         }
-        let e_len = char_len(&e.norm.core);
         // Containment only for company names: an item name inside a longer
         // query says little, a company name plus other words is a sibling.
-        let is_company = matches!(e.target, Target::Company(_));
-        if is_company && q_len >= 2 && e_len >= 2 && q_len > e_len && q.core.contains(&e.norm.core)
-        {
+        if is_company && q_len >= 2 && e_len >= 2 && q_len > e_len && qc.contains(&e.core) {
             let share = e_len as f64 / q_len as f64;
             return Some((Rule::Contains, MatchKind::Related, share));
         }
         if q_len <= 2 || e_len <= 1 {
             return None;
         }
-        let mut sim = strsim::normalized_levenshtein(&q.core, &e.norm.core);
-        if let Some(p) = &e.pinyin {
-            if !q_pinyin.is_empty() && char_len(p) >= 4 {
-                sim = sim.max(strsim::normalized_levenshtein(q_pinyin, p) * 0.97);
+        let mut sim = strsim::normalized_levenshtein(qc, &e.core);
+        if !qp.is_empty() {
+            for p in e.pinyins.iter().filter(|p| char_len(p) >= 4) {
+                sim = sim.max(strsim::normalized_levenshtein(qp, p) * 0.97);
             }
         }
         (sim >= WEAK).then_some((Rule::Similar, MatchKind::Fuzzy, sim))
@@ -428,23 +508,28 @@ impl<'a> Matcher<'a> {
 
     /// Candidate names for a query: equal keys, cores or pinyin, and names
     /// sharing a character bigram.
-    fn candidates(&self, q: &NameKey, q_pinyin: &str) -> Vec<usize> {
+    fn candidates(&self, q: &Query) -> Vec<usize> {
+        let n = &q.norm;
         let mut out: Vec<usize> = Vec::new();
-        out.extend(self.by_key.get(&q.key).into_iter().flatten());
-        out.extend(self.by_core.get(&q.core).into_iter().flatten());
-        if !q_pinyin.is_empty() {
-            out.extend(self.by_pinyin.get(q_pinyin).into_iter().flatten());
+        out.extend(self.by_key.get(&n.key).into_iter().flatten());
+        for core in [&n.core, &n.item_core] {
+            out.extend(self.by_core.get(core).into_iter().flatten());
+            for g in grams(core) {
+                out.extend(self.by_gram.get(&g).into_iter().flatten());
+            }
         }
-        for g in grams(&q.core) {
-            out.extend(self.by_gram.get(&g).into_iter().flatten());
+        for p in [&q.pinyin_core, &q.pinyin_item] {
+            if !p.is_empty() {
+                out.extend(self.by_pinyin.get(p).into_iter().flatten());
+            }
         }
         // Romanised queries: compare against pinyin keys by similarity too.
-        if !normalize::has_cjk(&q.core) && q.core.len() >= 4 {
+        if !normalize::has_cjk(&n.core) && n.core.len() >= 4 {
             out.extend(
                 self.names
                     .iter()
                     .enumerate()
-                    .filter(|(_, e)| e.pinyin.is_some())
+                    .filter(|(_, e)| !e.pinyins.is_empty())
                     .map(|(i, _)| i),
             );
         }
@@ -453,22 +538,9 @@ impl<'a> Matcher<'a> {
         out
     }
 
-    /// The query's pinyin for comparison: the pinyin of a CJK core, or the
-    /// core itself when it is romanised (plain ASCII letters).
-    fn query_pinyin(q: &NameKey) -> String {
-        if normalize::has_cjk(&q.core) {
-            normalize::pinyin(&q.core)
-        } else if q.core.chars().all(|c| c.is_ascii_lowercase()) {
-            q.core.clone()
-        } else {
-            String::new()
-        }
-    }
-
     /// Answers one query.
     pub fn lookup(&self, query: &str, filter: RegimeFilter) -> Outcome {
-        let q = normalize::normalize(query);
-        let q_pinyin = Self::query_pinyin(&q);
+        let q = Query::new(query);
 
         // Best (rule, kind, score, entry) per target.
         let mut best: HashMap<Target, (Rule, MatchKind, f64, usize)> = HashMap::new();
@@ -482,11 +554,11 @@ impl<'a> Matcher<'a> {
             }
         };
 
-        if !q.key.is_empty() {
-            let candidates = self.candidates(&q, &q_pinyin);
+        if !q.norm.key.is_empty() {
+            let candidates = self.candidates(&q);
             for &idx in &candidates {
                 let e = &self.names[idx];
-                let hit = self.score(&q, &q_pinyin, e);
+                let hit = self.score(&q, e);
                 considered.push(self.candidate(e, hit));
                 if let Some(hit) = hit {
                     keep(&e.target, hit, idx);
@@ -497,6 +569,21 @@ impl<'a> Matcher<'a> {
                 considered.push(self.candidate(&self.names[idx], Some(hit)));
                 keep(&target, hit, idx);
             }
+        }
+
+        // An exact name (score 1) settles the question: merely close matches
+        // go, except the same model filed under another regime (a listed
+        // item with the same item core: 云雀大模型 and 云雀大模型算法).
+        if best
+            .values()
+            .any(|h| h.2 >= 1.0 && h.1 != MatchKind::Related)
+        {
+            best.retain(|target, h| {
+                let same_model = h.0 == Rule::Core
+                    && self.names[h.3].via == Via::Listed
+                    && matches!(target, Target::Item { .. });
+                h.1 != MatchKind::Related && (h.2 >= 1.0 || same_model)
+            });
         }
 
         // Expand targets to filings; keep the best match per filing.
@@ -570,11 +657,12 @@ impl<'a> Matcher<'a> {
             matches,
             note,
             explain: Explain {
-                pinyin: (!q_pinyin.is_empty()).then_some(q_pinyin),
-                key: q.key,
-                core: q.core,
-                region: q.region,
-                weak_tokens: q.weak,
+                pinyin: (!q.pinyin_core.is_empty()).then_some(q.pinyin_core),
+                key: q.norm.key,
+                core: q.norm.core,
+                item_core: q.norm.item_core,
+                region: q.norm.region,
+                weak_tokens: q.norm.weak,
                 candidates: considered,
                 thresholds: Thresholds {
                     strong: STRONG,
@@ -604,28 +692,37 @@ impl<'a> Matcher<'a> {
     /// against that company's items.
     fn pairs(
         &self,
-        q: &NameKey,
+        q: &Query,
         candidates: &[usize],
     ) -> Vec<(Target, (Rule, MatchKind, f64), usize)> {
         let mut out = Vec::new();
+        let full = &q.norm.full;
         for &ci in candidates {
             let e = &self.names[ci];
             let Target::Company(company_id) = e.target else {
                 continue;
             };
-            for part in [&e.norm.key, &e.norm.core] {
-                if char_len(part) < 2 || part.len() >= q.key.len() {
+            let company_kind = match e.via {
+                Via::Listed | Via::AsPrinted => MatchKind::Exact,
+                Via::Alias(_) => MatchKind::Alias,
+                Via::Group => continue,
+            };
+            // Longest form first: 蚂蚁集团 before 蚂蚁.
+            for (part, part_score) in [
+                (&e.norm.full, 1.0),
+                (&e.norm.key, 1.0),
+                (&e.core, SCORE_CORE),
+            ] {
+                if char_len(part) < 2 || part.len() >= full.len() {
                     continue;
                 }
-                let Some(pos) = q.key.find(part.as_str()) else {
+                let Some(pos) = full.find(part.as_str()) else {
                     continue;
                 };
-                let rest = format!("{}{}", &q.key[..pos], &q.key[pos + part.len()..]);
-                let rq = normalize::normalize(&rest);
-                if rq.key.is_empty() {
+                let rest = Query::new(&format!("{}{}", &full[..pos], &full[pos + part.len()..]));
+                if rest.norm.key.is_empty() {
                     continue;
                 }
-                let rp = Self::query_pinyin(&rq);
                 for &ii in self
                     .item_names_of_company
                     .get(&company_id)
@@ -633,19 +730,17 @@ impl<'a> Matcher<'a> {
                     .flatten()
                 {
                     let item = &self.names[ii];
-                    let Some((_, kind, score)) = self.score(&rq, &rp, item) else {
+                    let Some((_, kind, score)) = self.score(&rest, item) else {
                         continue;
                     };
                     if kind == MatchKind::Related || score < STRONG {
                         continue;
                     }
-                    let company_kind = match e.via {
-                        Via::Listed | Via::AsPrinted => MatchKind::Exact,
-                        Via::Alias(_) => MatchKind::Alias,
-                    };
-                    let pair_kind = kind.max(company_kind);
-                    let pair_score = score.min(if part == &e.norm.key { 1.0 } else { SCORE_CORE });
-                    out.push((item.target.clone(), (Rule::Pair, pair_kind, pair_score), ii));
+                    out.push((
+                        item.target.clone(),
+                        (Rule::Pair, kind.max(company_kind), score.min(part_score)),
+                        ii,
+                    ));
                 }
                 break;
             }
@@ -659,7 +754,12 @@ impl<'a> Matcher<'a> {
         };
         let strong = top.kind != MatchKind::Related && top.score >= STRONG;
         if !strong {
-            let why = if top.kind == MatchKind::Related {
+            let why = if top.matched_via == Via::Group.describe() {
+                format!(
+                    "the query names {:?}, the group of a filed company: the group is not the filer",
+                    top.matched_name
+                )
+            } else if top.kind == MatchKind::Related {
                 format!(
                     "the query contains the filed name {:?} plus other words: a related entity, not the filer",
                     top.matched_name

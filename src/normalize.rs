@@ -37,6 +37,11 @@ pub struct NameKey {
     pub key: String,
     /// The key without the leading region marker and weak tokens (step 8).
     pub core: String,
+    /// Like `core`, but only generic *model* words removed: what an item
+    /// name is compared on, so that `盘古智能` (a company) is not `盘古` (a model).
+    pub item_core: String,
+    /// Folded and without punctuation, legal forms still in (step 5).
+    pub full: String,
     /// The region marker found, if any (bracketed or leading).
     pub region: Option<String>,
     /// The weak tokens removed from the key to give the core, in order.
@@ -251,10 +256,8 @@ fn take_leading_region(s: &str) -> (String, Option<String>) {
 }
 
 /// Step 8: removes weak tokens, keeping at least two characters.
-fn strip_weak(s: &str) -> (String, Vec<&'static str>) {
+fn strip_model_words(s: &str, removed: &mut Vec<&'static str>) -> String {
     let mut out = s.to_string();
-    let mut removed = Vec::new();
-    // Model words anywhere.
     for w in WEAK_MODEL_WORDS {
         while let Some(pos) = out.find(w) {
             let mut next = String::with_capacity(out.len());
@@ -267,7 +270,12 @@ fn strip_weak(s: &str) -> (String, Vec<&'static str>) {
             removed.push(*w);
         }
     }
-    // Company words at the end, repeatedly.
+    out
+}
+
+/// Company words at the end, repeatedly, keeping at least two characters.
+fn strip_company_words(s: &str, removed: &mut Vec<&'static str>) -> String {
+    let mut out = s.to_string();
     loop {
         let mut changed = false;
         for w in WEAK_COMPANY_WORDS {
@@ -281,7 +289,7 @@ fn strip_weak(s: &str) -> (String, Vec<&'static str>) {
             }
         }
         if !changed {
-            return (out, removed);
+            return out;
         }
     }
 }
@@ -302,11 +310,15 @@ pub fn normalize(name: &str) -> NameKey {
     let (unbracketed, bracket_region) = take_bracketed_region(&folded);
     let key = strip_legal_forms(strip_punctuation(&unbracketed));
     let (after_region, lead_region) = take_leading_region(&key);
-    let (core, weak) = strip_weak(&after_region);
+    let mut weak = Vec::new();
+    let item_core = strip_model_words(&after_region, &mut weak);
+    let core = strip_company_words(&item_core, &mut weak);
     NameKey {
         region: bracket_region.or(lead_region),
+        full: strip_punctuation(&unbracketed),
         key,
         core,
+        item_core,
         weak,
     }
 }
