@@ -16,6 +16,7 @@
 //! assert_eq!(outcome.verdict, Verdict::Filed);
 //! ```
 
+pub mod eval;
 pub mod matcher;
 pub mod model;
 pub mod normalize;

@@ -1,6 +1,7 @@
 //! The command line: the top-level arguments, the subcommands (one file
 //! each), and the exit codes they map to.
 
+mod eval;
 mod lookup;
 mod registry;
 
@@ -57,6 +58,9 @@ pub struct Cli {
 enum Command {
     /// Inspect the registry: its sources, dates and filings.
     Registry(registry::Args),
+    /// Measure matching quality on a labelled query set: the confusion
+    /// table and every miss (exit 1 when the set fails its thresholds).
+    Eval(eval::Args),
 }
 
 /// Exit codes, documented in `--help` and the README.
@@ -107,6 +111,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let location = Location::resolve(cli.registry, std::env::var_os(REGISTRY_ENV));
     match cli.command {
         Some(Command::Registry(args)) => registry::run(args, &location, out),
+        Some(Command::Eval(args)) => eval::run(args, &location, out),
         None => lookup::run(cli.lookup, &location, out),
     }
 }
