@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags};
 
 use super::data::Data;
 use crate::model::{Alias, Company, Completeness, Filing, RegimeInfo, Snapshot, Source};
@@ -343,19 +343,6 @@ impl Store {
             });
         }
         Ok(snap)
-    }
-
-    /// Looks one value up: whether a table exists, for status displays.
-    pub fn has_table(&self, name: &str) -> Result<bool, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                params![name],
-                |_| Ok(()),
-            )
-            .optional()
-            .map(|o| o.is_some())
-            .map_err(|e| self.sql_error(e))
     }
 }
 
