@@ -45,15 +45,6 @@ struct Record {
     form: String,
 }
 
-fn parse_verdict(s: &str) -> Option<Verdict> {
-    match s.trim() {
-        "filed" => Some(Verdict::Filed),
-        "review" => Some(Verdict::Review),
-        "not-found" => Some(Verdict::NotFound),
-        _ => None,
-    }
-}
-
 /// Parses a labelled set; `file` names it in errors.
 pub fn parse_cases(file: &str, text: &str) -> Result<Vec<Case>, DataError> {
     let err = |line: u64, message: String| DataError {
@@ -83,15 +74,11 @@ pub fn parse_cases(file: &str, text: &str) -> Result<Vec<Case>, DataError> {
         let r: Record = record
             .deserialize(Some(&headers))
             .map_err(|e| err(line, e.to_string()))?;
-        let expected = parse_verdict(&r.expected_verdict).ok_or_else(|| {
-            err(
-                line,
-                format!(
-                    "expected_verdict {:?} is not filed, review or not-found",
-                    r.expected_verdict
-                ),
-            )
-        })?;
+        let expected: Verdict = r
+            .expected_verdict
+            .trim()
+            .parse()
+            .map_err(|e: crate::model::UnknownValue| err(line, format!("expected_verdict: {e}")))?;
         let mut regimes = BTreeSet::new();
         for part in r
             .expected_regimes

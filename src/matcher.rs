@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::model::{AliasEntity, AliasKind, RegimeFilter, Snapshot};
+use crate::model::{text_enum, AliasEntity, AliasKind, RegimeFilter, Snapshot};
 use crate::normalize::{self, NameKey};
 
 /// A match at or above this score can make a `filed` verdict.
@@ -38,70 +38,34 @@ pub const WEAK: f64 = 0.75;
 const SCORE_CORE: f64 = 0.95;
 const SCORE_PINYIN: f64 = 0.92;
 
-/// How a query matched a filing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MatchKind {
-    Exact,
-    Alias,
-    Fuzzy,
-    Related,
-}
-
-impl MatchKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MatchKind::Exact => "exact",
-            MatchKind::Alias => "alias",
-            MatchKind::Fuzzy => "fuzzy",
-            MatchKind::Related => "related",
-        }
+text_enum! {
+    /// How a query matched a filing.
+    pub enum MatchKind ("match kind") {
+        Exact = "exact",
+        Alias = "alias",
+        Fuzzy = "fuzzy",
+        Related = "related",
     }
 }
 
-/// The rule that produced a match (see the module documentation).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Rule {
-    Key,
-    Core,
-    Pinyin,
-    Pair,
-    Similar,
-    Contains,
-}
-
-impl Rule {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::Key => "key",
-            Rule::Core => "core",
-            Rule::Pinyin => "pinyin",
-            Rule::Pair => "pair",
-            Rule::Similar => "similar",
-            Rule::Contains => "contains",
-        }
+text_enum! {
+    /// The rule that produced a match (see the module documentation).
+    pub enum Rule ("rule") {
+        Key = "key",
+        Core = "core",
+        Pinyin = "pinyin",
+        Pair = "pair",
+        Similar = "similar",
+        Contains = "contains",
     }
 }
 
-/// The verdict for one query.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-pub enum Verdict {
-    #[serde(rename = "filed")]
-    Filed,
-    #[serde(rename = "review")]
-    Review,
-    #[serde(rename = "not-found")]
-    NotFound,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Filed => "filed",
-            Verdict::Review => "review",
-            Verdict::NotFound => "not-found",
-        }
+text_enum! {
+    /// The verdict for one query.
+    pub enum Verdict ("verdict") {
+        Filed = "filed",
+        Review = "review",
+        NotFound = "not-found",
     }
 }
 

@@ -3,38 +3,9 @@
 //!
 //! Nothing here does I/O; the types only describe what the registry holds.
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde::Serialize;
-
-/// A filing regime: the regulation under which something is filed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum Regime {
-    /// 《生成式人工智能服务管理暂行办法》: generative-AI service filing.
-    #[serde(rename = "genai")]
-    Genai,
-    /// 《互联网信息服务深度合成管理规定》: deep-synthesis algorithm filing.
-    #[serde(rename = "deep-synthesis")]
-    DeepSynthesis,
-}
-
-impl Regime {
-    pub const ALL: [Regime; 2] = [Regime::Genai, Regime::DeepSynthesis];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Regime::Genai => "genai",
-            Regime::DeepSynthesis => "deep-synthesis",
-        }
-    }
-}
-
-impl fmt::Display for Regime {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// The error for a string that names no known value of an enum.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,21 +13,76 @@ impl fmt::Display for Regime {
 pub struct UnknownValue {
     pub what: &'static str,
     pub given: String,
-    pub expected: &'static str,
+    pub expected: String,
 }
 
-impl FromStr for Regime {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "genai" => Ok(Regime::Genai),
-            "deep-synthesis" => Ok(Regime::DeepSynthesis),
-            _ => Err(UnknownValue {
-                what: "regime",
-                given: s.to_string(),
-                expected: "genai, deep-synthesis",
-            }),
+/// Declares an enum whose values have one spelling each, used alike in the
+/// data files, on the command line and in JSON: `as_str`, `Display`,
+/// `FromStr` (with [`UnknownValue`] listing the spellings) and `Serialize`.
+macro_rules! text_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident ($what:literal) {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal ),+ $(,)?
         }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text ),+
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::model::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $( $text => Ok($name::$variant), )+
+                    _ => Err($crate::model::UnknownValue {
+                        what: $what,
+                        given: s.to_string(),
+                        expected: $name::ALL
+                            .iter()
+                            .map(|v| v.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    }),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum! {
+    /// A filing regime: the regulation under which something is filed.
+    pub enum Regime ("regime") {
+        /// 《生成式人工智能服务管理暂行办法》: generative-AI service filing.
+        Genai = "genai",
+        /// 《互联网信息服务深度合成管理规定》: deep-synthesis algorithm filing.
+        DeepSynthesis = "deep-synthesis",
     }
 }
 
@@ -88,112 +114,45 @@ impl FromStr for RegimeFilter {
             .map_err(|_| UnknownValue {
                 what: "regime",
                 given: s.to_string(),
-                expected: "genai, deep-synthesis, any",
+                expected: "genai, deep-synthesis, any".to_string(),
             })
     }
 }
 
-/// What a filing is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ItemKind {
-    Model,
-    Algorithm,
-    Service,
-}
-
-impl ItemKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemKind::Model => "model",
-            ItemKind::Algorithm => "algorithm",
-            ItemKind::Service => "service",
-        }
+text_enum! {
+    /// What a filing is for.
+    pub enum ItemKind ("item kind") {
+        Model = "model",
+        Algorithm = "algorithm",
+        Service = "service",
     }
 }
 
-impl FromStr for ItemKind {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "model" => Ok(ItemKind::Model),
-            "algorithm" => Ok(ItemKind::Algorithm),
-            "service" => Ok(ItemKind::Service),
-            _ => Err(UnknownValue {
-                what: "item kind",
-                given: s.to_string(),
-                expected: "model, algorithm, service",
-            }),
-        }
+text_enum! {
+    /// The kind of an alternative name.
+    pub enum AliasKind ("alias kind") {
+        LegalName = "legal_name",
+        EnglishName = "english_name",
+        Brand = "brand",
+        ProductName = "product_name",
+        FormerName = "former_name",
+        Pinyin = "pinyin",
     }
 }
 
-/// The kind of an alternative name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AliasKind {
-    LegalName,
-    EnglishName,
-    Brand,
-    ProductName,
-    FormerName,
-    Pinyin,
-}
-
-impl AliasKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AliasKind::LegalName => "legal_name",
-            AliasKind::EnglishName => "english_name",
-            AliasKind::Brand => "brand",
-            AliasKind::ProductName => "product_name",
-            AliasKind::FormerName => "former_name",
-            AliasKind::Pinyin => "pinyin",
-        }
+text_enum! {
+    /// Whether an alias names a company or an item (model/algorithm/service).
+    pub enum AliasEntity ("alias entity") {
+        Company = "company",
+        Item = "item",
     }
 }
 
-impl FromStr for AliasKind {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "legal_name" => AliasKind::LegalName,
-            "english_name" => AliasKind::EnglishName,
-            "brand" => AliasKind::Brand,
-            "product_name" => AliasKind::ProductName,
-            "former_name" => AliasKind::FormerName,
-            "pinyin" => AliasKind::Pinyin,
-            _ => {
-                return Err(UnknownValue {
-                    what: "alias kind",
-                    given: s.to_string(),
-                    expected: "legal_name, english_name, brand, product_name, former_name, pinyin",
-                })
-            }
-        })
-    }
-}
-
-/// Whether an alias names a company or an item (model/algorithm/service).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AliasEntity {
-    Company,
-    Item,
-}
-
-impl FromStr for AliasEntity {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "company" => Ok(AliasEntity::Company),
-            "item" => Ok(AliasEntity::Item),
-            _ => Err(UnknownValue {
-                what: "alias entity",
-                given: s.to_string(),
-                expected: "company, item",
-            }),
-        }
+text_enum! {
+    /// Whether a source lists everything in its scope, or only some of it.
+    pub enum Completeness ("completeness") {
+        Complete = "complete",
+        Partial = "partial",
     }
 }
 
@@ -223,37 +182,6 @@ pub struct Source {
     pub url: Option<String>,
     pub sha256: Option<String>,
     pub note: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Completeness {
-    Complete,
-    Partial,
-}
-
-impl FromStr for Completeness {
-    type Err = UnknownValue;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "complete" => Ok(Completeness::Complete),
-            "partial" => Ok(Completeness::Partial),
-            _ => Err(UnknownValue {
-                what: "completeness",
-                given: s.to_string(),
-                expected: "complete, partial",
-            }),
-        }
-    }
-}
-
-impl Completeness {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Completeness::Complete => "complete",
-            Completeness::Partial => "partial",
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -471,12 +471,8 @@ fn insert_data(conn: &mut Connection, data: &Data) -> rusqlite::Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for a in &data.aliases {
-            let entity = match a.entity {
-                crate::model::AliasEntity::Company => "company",
-                crate::model::AliasEntity::Item => "item",
-            };
             st.execute(params![
-                entity,
+                a.entity.as_str(),
                 a.name,
                 a.alias,
                 a.kind.as_str(),

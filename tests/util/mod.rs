@@ -25,6 +25,19 @@ impl Run {
         })
     }
 
+    /// Asserts that standard output contains every needle.
+    #[track_caller]
+    pub fn expect_stdout_contains(&self, needles: &[&str]) -> &Self {
+        for needle in needles {
+            assert!(
+                self.stdout.contains(needle),
+                "stdout lacks {needle:?}:\n{}",
+                self.stdout
+            );
+        }
+        self
+    }
+
     /// Asserts the exit code, showing both streams when it differs.
     #[track_caller]
     pub fn expect_code(&self, code: i32) -> &Self {
@@ -86,4 +99,14 @@ impl Dir {
 /// Runs the binary in a fresh temporary directory.
 pub fn run(args: &[&str]) -> Run {
     Dir::new().run(args)
+}
+
+/// The distinct values of `field` over a JSON result's `matches`.
+pub fn match_field(result: &serde_json::Value, field: &str) -> std::collections::BTreeSet<String> {
+    result["matches"]
+        .as_array()
+        .expect("matches is an array")
+        .iter()
+        .map(|m| m[field].as_str().expect("a string field").to_string())
+        .collect()
 }
