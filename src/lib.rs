@@ -17,6 +17,7 @@
 //! ```
 
 pub mod eval;
+pub mod input;
 pub mod matcher;
 pub mod model;
 pub mod normalize;

@@ -1,0 +1,1 @@
+//! Reading the tables users hand us (placeholder; being written).
