@@ -16,7 +16,10 @@
 //! assert_eq!(outcome.verdict, Verdict::Filed);
 //! ```
 
+pub mod audit;
+pub mod date;
 pub mod eval;
+pub mod filing_no;
 pub mod input;
 pub mod matcher;
 pub mod model;

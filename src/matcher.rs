@@ -123,6 +123,8 @@ struct Query {
     pinyin_core: String,
     /// The same for the item core.
     pinyin_item: String,
+    /// The query as typed, lower case: where its words begin and end.
+    text: String,
 }
 
 impl Query {
@@ -131,8 +133,31 @@ impl Query {
         Query {
             pinyin_core: romanised_or_pinyin(&norm.core),
             pinyin_item: romanised_or_pinyin(&norm.item_core),
+            text: text.to_lowercase(),
             norm,
         }
+    }
+
+    /// Whether a Latin-script name is one of the query's words, or stands
+    /// next to non-Latin text: `Ant` in `Ant Financial` or `ant集团`, but
+    /// not in `Anthropic`. Names in other scripts always stand alone.
+    fn has_word(&self, name: &str) -> bool {
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return true;
+        }
+        let words: Vec<&str> = self
+            .text
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        // A name may span words the normaliser joined: `ant group`.
+        (0..words.len()).any(|start| {
+            let mut joined = String::new();
+            words[start..].iter().any(|w| {
+                joined.push_str(w);
+                joined == name
+            })
+        })
     }
 }
 
@@ -454,7 +479,13 @@ impl<'a> Matcher<'a> {
         }
         // Containment only for company names: an item name inside a longer
         // query says little, a company name plus other words is a sibling.
-        if is_company && q_len >= 2 && e_len >= 2 && q_len > e_len && qc.contains(&e.core) {
+        if is_company
+            && q_len >= 2
+            && e_len >= 2
+            && q_len > e_len
+            && qc.contains(&e.core)
+            && q.has_word(&e.core)
+        {
             let share = e_len as f64 / q_len as f64;
             return Some((Rule::Contains, MatchKind::Related, share));
         }
@@ -502,8 +533,18 @@ impl<'a> Matcher<'a> {
         out
     }
 
-    /// Answers one query.
+    /// Answers one query, with the explanation (every candidate considered).
     pub fn lookup(&self, query: &str, filter: RegimeFilter) -> Outcome {
+        self.lookup_with(query, filter, true)
+    }
+
+    /// Answers one query without listing the candidates in the explanation:
+    /// the same verdict and matches, for batch use where nobody reads them.
+    pub fn lookup_brief(&self, query: &str, filter: RegimeFilter) -> Outcome {
+        self.lookup_with(query, filter, false)
+    }
+
+    fn lookup_with(&self, query: &str, filter: RegimeFilter, explain: bool) -> Outcome {
         let q = Query::new(query);
 
         // Best (rule, kind, score, entry) per target.
@@ -523,14 +564,18 @@ impl<'a> Matcher<'a> {
             for &idx in &candidates {
                 let e = &self.names[idx];
                 let hit = self.score(&q, e);
-                considered.push(self.candidate(e, hit));
+                if explain {
+                    considered.push(self.candidate(e, hit));
+                }
                 if let Some(hit) = hit {
                     keep(&e.target, hit, idx);
                 }
             }
             // A company named together with one of its items.
             for (target, hit, idx) in self.pairs(&q, &candidates) {
-                considered.push(self.candidate(&self.names[idx], Some(hit)));
+                if explain {
+                    considered.push(self.candidate(&self.names[idx], Some(hit)));
+                }
                 keep(&target, hit, idx);
             }
         }

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::matcher::{Explain, MatchKind, Outcome, Rule, Verdict};
+use crate::matcher::{Explain, FilingMatch, MatchKind, Outcome, Rule, Verdict};
 use crate::model::{Completeness, ItemKind, Regime, Snapshot};
 use crate::registry::Registry;
 
@@ -111,27 +111,7 @@ pub fn query_result(snap: &Snapshot, outcome: Outcome, explain: bool) -> QueryRe
     let matches = outcome
         .matches
         .iter()
-        .map(|m| {
-            let f = &snap.filings[m.filing];
-            let company = snap.company(f.company_id);
-            let source = snap.source(&f.source_id);
-            MatchInfo {
-                regime: f.regime,
-                company: company.map_or_else(|| f.company_listed.clone(), |c| c.name.clone()),
-                legal_name: company.and_then(|c| c.legal_name.clone()),
-                item: f.item.clone(),
-                item_kind: f.item_kind,
-                kind: m.kind,
-                score: (m.score * 100.0).round() / 100.0,
-                rule: m.rule,
-                matched_name: m.matched_name.clone(),
-                matched_via: m.matched_via,
-                filing_no: f.filing_no.clone(),
-                source: f.source_id.clone(),
-                as_of: source.map_or_else(String::new, |s| s.as_of.clone()),
-                location: f.location.clone(),
-            }
-        })
+        .map(|m| match_info(snap, m))
         .collect();
     QueryResult {
         query: outcome.query,
@@ -139,6 +119,29 @@ pub fn query_result(snap: &Snapshot, outcome: Outcome, explain: bool) -> QueryRe
         matches,
         note: outcome.note,
         explain: explain.then_some(outcome.explain),
+    }
+}
+
+/// Resolves one matching filing into the fields users read.
+pub fn match_info(snap: &Snapshot, m: &FilingMatch) -> MatchInfo {
+    let f = &snap.filings[m.filing];
+    let company = snap.company(f.company_id);
+    let source = snap.source(&f.source_id);
+    MatchInfo {
+        regime: f.regime,
+        company: company.map_or_else(|| f.company_listed.clone(), |c| c.name.clone()),
+        legal_name: company.and_then(|c| c.legal_name.clone()),
+        item: f.item.clone(),
+        item_kind: f.item_kind,
+        kind: m.kind,
+        score: (m.score * 100.0).round() / 100.0,
+        rule: m.rule,
+        matched_name: m.matched_name.clone(),
+        matched_via: m.matched_via,
+        filing_no: f.filing_no.clone(),
+        source: f.source_id.clone(),
+        as_of: source.map_or_else(String::new, |s| s.as_of.clone()),
+        location: f.location.clone(),
     }
 }
 

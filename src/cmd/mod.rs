@@ -1,7 +1,9 @@
 //! The command line: the top-level arguments, the subcommands (one file
 //! each), and the exit codes they map to.
 
+mod audit;
 mod eval;
+mod init;
 mod lookup;
 mod registry;
 
@@ -11,6 +13,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use filing_check::audit::pipeline::AuditError;
+use filing_check::input::InputError;
 use filing_check::registry::{Location, Registry, StoreError, REGISTRY_ENV};
 
 const AFTER_HELP: &str = "\
@@ -56,6 +60,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Check every row of a vendor list (CSV, TSV, xlsx, xls, or `-`): a
+    /// verdict per row, a report, and a gate for CI (exit 1 when it fails).
+    Audit(Box<audit::Args>),
+    /// Write a commented policy file (filing-check.toml) for `audit`.
+    Init(init::Args),
     /// Inspect the registry: its sources, dates and filings.
     Registry(registry::Args),
     /// Measure matching quality on a labelled query set: the confusion
@@ -87,7 +96,10 @@ pub struct UsageError(pub String);
 /// anything else is an internal error (3).
 pub fn exit_for(err: &anyhow::Error) -> Exit {
     for cause in err.chain() {
-        if cause.downcast_ref::<UsageError>().is_some() {
+        if cause.downcast_ref::<UsageError>().is_some()
+            || cause.downcast_ref::<InputError>().is_some()
+            || cause.downcast_ref::<AuditError>().is_some()
+        {
             return Exit::Usage;
         }
         if let Some(e) = cause.downcast_ref::<StoreError>() {
@@ -110,6 +122,8 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let location = Location::resolve(cli.registry, std::env::var_os(REGISTRY_ENV));
     match cli.command {
+        Some(Command::Audit(args)) => audit::run(*args, &location, out),
+        Some(Command::Init(args)) => init::run(args, out),
         Some(Command::Registry(args)) => registry::run(args, &location, out),
         Some(Command::Eval(args)) => eval::run(args, &location, out),
         None => lookup::run(cli.lookup, &location, out),

@@ -2,6 +2,7 @@
 //! made the report. Each writes to any `io::Write`, so the binary decides
 //! where output goes and tests can capture it.
 
+pub mod audit;
 pub mod eval;
 pub mod json;
 pub mod registry;

@@ -1,0 +1,639 @@
+//! Auditing a vendor list: one verdict, with its evidence, per row.
+//!
+//! A procurement row names a vendor, a model, or both, and sometimes the
+//! filing number the vendor claims. This module decides what the registry
+//! says about such a row — pure logic over the [`Matcher`] and the
+//! [`Snapshot`]; reading the list, the gate and the output live in
+//! [`columns`], [`gate`], [`policy`], [`baseline`] and [`pipeline`].
+
+pub mod baseline;
+pub mod columns;
+pub mod gate;
+pub mod pipeline;
+pub mod policy;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::OnceLock;
+
+use serde::Serialize;
+
+use crate::filing_no::{self, FilingNumber};
+use crate::matcher::{MatchKind, Matcher, Outcome, Verdict};
+use crate::model::{text_enum, Regime, RegimeFilter, Snapshot};
+use crate::report::{self, MatchInfo};
+
+text_enum! {
+    /// Which regimes a row must be filed under to count as filed.
+    pub enum Require ("requirement") {
+        Any = "any",
+        Genai = "genai",
+        DeepSynthesis = "deep-synthesis",
+        Both = "both",
+    }
+}
+
+impl Require {
+    /// Whether filings under these regimes meet the requirement.
+    pub fn met_by(self, regimes: &BTreeSet<Regime>) -> bool {
+        match self {
+            Require::Any => !regimes.is_empty(),
+            Require::Genai => regimes.contains(&Regime::Genai),
+            Require::DeepSynthesis => regimes.contains(&Regime::DeepSynthesis),
+            Require::Both => {
+                regimes.contains(&Regime::Genai) && regimes.contains(&Regime::DeepSynthesis)
+            }
+        }
+    }
+}
+
+text_enum! {
+    /// A row's verdict, from best to worst (the order a baseline compares).
+    pub enum AuditVerdict ("verdict") {
+        /// The registry lists the row's vendor/model under a required regime.
+        Filed = "filed",
+        /// A person must look: a weak, ambiguous or related match.
+        Review = "review",
+        /// Nothing in the registry matches (which proves nothing: the lists
+        /// are partial and dated).
+        NotFound = "not-found",
+        /// The row contradicts the registry: the model is another company's,
+        /// or the filing number is malformed, unknown or another's.
+        Mismatch = "mismatch",
+        /// The row has no usable vendor or model.
+        Invalid = "invalid",
+    }
+}
+
+text_enum! {
+    /// Stable diagnostic codes: why a row got its verdict. Scripts and
+    /// exceptions may rely on these spellings.
+    pub enum Code ("code") {
+        /// filed: the names match a filing under a required regime.
+        Filed = "filed",
+        /// filed: the filing number is in the registry and the names agree.
+        FiledByNumber = "filed-by-number",
+        /// review: the best match is below the strong threshold.
+        WeakMatch = "weak-match",
+        /// review: equally strong matches for several companies.
+        Ambiguous = "ambiguous",
+        /// review: the name contains a filed name, or names a filer's group.
+        RelatedEntity = "related-entity",
+        /// review: the model is filed, the vendor is not known to be its filer.
+        UnconfirmedVendor = "unconfirmed-vendor",
+        /// review: the vendor is filed, the model is not among its filings.
+        ModelNotListed = "model-not-listed",
+        /// review: the number is a filing's, but the names did not match it.
+        NumberOnly = "number-only",
+        /// not-found: nothing in the registry matches.
+        NotInRegistry = "not-in-registry",
+        /// not-found: filed, but not under the regime(s) required.
+        RegimeNotCovered = "regime-not-covered",
+        /// mismatch: the model is filed by another company than the vendor.
+        VendorModelMismatch = "vendor-model-mismatch",
+        /// mismatch: the filing number is not well formed.
+        MalformedNumber = "malformed-number",
+        /// mismatch: no filing has that number (the registry holds numbers).
+        UnknownNumber = "unknown-number",
+        /// mismatch: the number is another company's filing.
+        NumberOfOtherCompany = "number-of-other-company",
+        /// invalid: no vendor, model or number.
+        EmptyRow = "empty-row",
+        /// invalid: only placeholders such as `N/A`, `-` or `无`.
+        PlaceholderName = "placeholder-name",
+    }
+}
+
+impl Code {
+    /// The verdict this code belongs to.
+    pub fn verdict(self) -> AuditVerdict {
+        use Code::*;
+        match self {
+            Filed | FiledByNumber => AuditVerdict::Filed,
+            WeakMatch | Ambiguous | RelatedEntity | UnconfirmedVendor | ModelNotListed
+            | NumberOnly => AuditVerdict::Review,
+            NotInRegistry | RegimeNotCovered => AuditVerdict::NotFound,
+            VendorModelMismatch | MalformedNumber | UnknownNumber | NumberOfOtherCompany => {
+                AuditVerdict::Mismatch
+            }
+            EmptyRow | PlaceholderName => AuditVerdict::Invalid,
+        }
+    }
+}
+
+/// What the registry says about one (vendor, model, number) triple.
+#[derive(Clone, Debug, Serialize)]
+pub struct Evaluation {
+    pub verdict: AuditVerdict,
+    pub code: Code,
+    /// One sentence a person can act on.
+    pub reason: String,
+    /// The regimes the evidence is filed under.
+    pub regimes: Vec<Regime>,
+    /// The matching filings, strongest first.
+    pub evidence: Vec<MatchInfo>,
+    /// These fields as JSON, made once: identical rows share an evaluation,
+    /// and serialising the evidence is most of the cost of a JSON report.
+    #[serde(skip)]
+    json: OnceLock<String>,
+}
+
+impl Evaluation {
+    fn new(code: Code, reason: String) -> Evaluation {
+        Evaluation {
+            verdict: code.verdict(),
+            code,
+            reason,
+            regimes: Vec::new(),
+            evidence: Vec::new(),
+            json: OnceLock::new(),
+        }
+    }
+
+    /// The fields as JSON object members, without the braces:
+    /// `"verdict":…,"code":…,"reason":…,"regimes":[…],"evidence":[…]`.
+    pub fn json_members(&self) -> &str {
+        self.json.get_or_init(|| {
+            let text = serde_json::to_string(self).unwrap_or_else(|_| "{}".into());
+            text[1..text.len() - 1].to_string()
+        })
+    }
+
+    fn with_evidence(
+        mut self,
+        snap: &Snapshot,
+        outcome: &Outcome,
+        keep: impl Fn(i64) -> bool,
+    ) -> Self {
+        self.evidence = outcome
+            .matches
+            .iter()
+            .filter(|m| keep(snap.filings[m.filing].company_id))
+            .map(|m| report::match_info(snap, m))
+            .collect();
+        self.regimes = self
+            .evidence
+            .iter()
+            .map(|e| e.regime)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        self
+    }
+}
+
+/// Cell values that say "nothing here".
+const PLACEHOLDERS: &[&str] = &[
+    "-", "--", "—", "——", "/", "\\", "?", "？", "n/a", "na", "none", "null", "nil", "tbd", "无",
+    "暂无", "待定", "未知", "不详", "空",
+];
+
+fn is_placeholder(s: &str) -> bool {
+    let t = s.trim().to_lowercase();
+    PLACEHOLDERS.contains(&t.as_str()) || crate::normalize::normalize(&t).key.is_empty()
+}
+
+/// Decides rows against one registry snapshot.
+pub struct Auditor<'a> {
+    snap: &'a Snapshot,
+    matcher: Matcher<'a>,
+    require: Require,
+    /// Filings by number key.
+    by_number: HashMap<String, Vec<usize>>,
+    /// Regimes for which the registry holds filing numbers at all.
+    numbered: HashSet<Regime>,
+}
+
+impl<'a> Auditor<'a> {
+    pub fn new(snap: &'a Snapshot, require: Require) -> Auditor<'a> {
+        let mut by_number: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut numbered = HashSet::new();
+        for (i, f) in snap.filings.iter().enumerate() {
+            if let Some(n) = f
+                .filing_no
+                .as_deref()
+                .and_then(|n| filing_no::parse(n).ok())
+            {
+                by_number.entry(n.key()).or_default().push(i);
+                numbered.insert(f.regime);
+            }
+        }
+        Auditor {
+            snap,
+            matcher: Matcher::new(snap),
+            require,
+            by_number,
+            numbered,
+        }
+    }
+
+    pub fn require(&self) -> Require {
+        self.require
+    }
+
+    /// The verdict for one row's vendor, model and claimed filing number
+    /// (each possibly empty).
+    pub fn evaluate(&self, vendor: &str, model: &str, number: &str) -> Evaluation {
+        let (vendor, model, number) = (vendor.trim(), model.trim(), number.trim());
+        if vendor.is_empty() && model.is_empty() && number.is_empty() {
+            return Evaluation::new(
+                Code::EmptyRow,
+                "the row has no vendor, model or filing number".into(),
+            );
+        }
+        let usable = |s: &str| !s.is_empty() && !is_placeholder(s);
+        let number = (usable(number)).then_some(number);
+        let vo = usable(vendor).then(|| self.matcher.lookup_brief(vendor, RegimeFilter::Any));
+        let mo = usable(model).then(|| self.matcher.lookup_brief(model, RegimeFilter::Any));
+        let names = match (&vo, &mo) {
+            (None, None) if number.is_none() => {
+                return Evaluation::new(
+                    Code::PlaceholderName,
+                    format!(
+                        "no usable name: {:?} / {:?} are placeholders",
+                        vendor, model
+                    ),
+                )
+            }
+            (None, None) => None,
+            (Some(v), None) => Some(self.single(v, "vendor")),
+            (None, Some(m)) => Some(self.single(m, "model")),
+            (Some(v), Some(m)) => Some(self.pair(v, m)),
+        };
+        let names = names.map(|e| self.required(e));
+        match number {
+            Some(n) => self.check_number(n, names, &vo, &mo),
+            None => names.expect("a row without names has a number"),
+        }
+    }
+
+    /// The companies a filed outcome points at.
+    fn companies(&self, o: &Outcome) -> BTreeSet<i64> {
+        o.matches
+            .iter()
+            .map(|m| self.snap.filings[m.filing].company_id)
+            .collect()
+    }
+
+    fn company_names(&self, ids: &BTreeSet<i64>) -> String {
+        ids.iter()
+            .map(|&id| self.snap.company(id).map_or("?", |c| c.name.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn items(&self, o: &Outcome) -> String {
+        let mut items: Vec<&str> = o
+            .matches
+            .iter()
+            .map(|m| self.snap.filings[m.filing].item.as_str())
+            .collect();
+        items.dedup();
+        items.truncate(3);
+        items.join(", ")
+    }
+
+    /// One name: the matcher's verdict, with a code.
+    fn single(&self, o: &Outcome, what: &str) -> Evaluation {
+        match o.verdict {
+            Verdict::Filed => Evaluation::new(
+                Code::Filed,
+                format!(
+                    "{what} {:?} matches {} ({})",
+                    o.query,
+                    self.company_names(&self.companies(o)),
+                    self.items(o)
+                ),
+            )
+            .with_evidence(self.snap, o, |_| true),
+            Verdict::Review => Evaluation::new(
+                review_code(o),
+                format!("{what} {:?}: {}", o.query, o.explain.reason),
+            )
+            .with_evidence(self.snap, o, |_| true),
+            Verdict::NotFound => Evaluation::new(
+                Code::NotInRegistry,
+                format!("{what} {:?} is not in the registry", o.query),
+            ),
+        }
+    }
+
+    /// A vendor and a model: the model must be the vendor's.
+    fn pair(&self, v: &Outcome, m: &Outcome) -> Evaluation {
+        let (vq, mq) = (&v.query, &m.query);
+        match (m.verdict, v.verdict) {
+            (Verdict::Filed, Verdict::Filed) => {
+                let cm = self.companies(m);
+                let cv = self.companies(v);
+                let shared: BTreeSet<i64> = cm.intersection(&cv).copied().collect();
+                if !shared.is_empty() {
+                    return Evaluation::new(
+                        Code::Filed,
+                        format!(
+                            "model {mq:?} is filed by {} ({})",
+                            self.company_names(&shared),
+                            self.items(m)
+                        ),
+                    )
+                    .with_evidence(self.snap, m, |c| shared.contains(&c));
+                }
+                if self.same_group(&cm, &cv) {
+                    return Evaluation::new(
+                        Code::RelatedEntity,
+                        format!(
+                            "model {mq:?} is filed by {}, a company of the same group as the vendor {}: confirm which entity you contract with",
+                            self.company_names(&cm),
+                            self.company_names(&cv)
+                        ),
+                    )
+                    .with_evidence(self.snap, m, |_| true);
+                }
+                let vendor_is = self.company_names(&cv);
+                let vendor = if vendor_is == **vq {
+                    format!("{vq:?}")
+                } else {
+                    format!("{vq:?} ({vendor_is})")
+                };
+                Evaluation::new(
+                    Code::VendorModelMismatch,
+                    format!(
+                        "model {mq:?} is filed by {}, not by the vendor {vendor}",
+                        self.company_names(&cm)
+                    ),
+                )
+                .with_evidence(self.snap, m, |_| true)
+            }
+            (Verdict::Filed, _) => Evaluation::new(
+                Code::UnconfirmedVendor,
+                format!(
+                    "model {mq:?} is filed by {}; the vendor {vq:?} is not known to be that company (a legal name the registry lacks, or a reseller?)",
+                    self.company_names(&self.companies(m))
+                ),
+            )
+            .with_evidence(self.snap, m, |_| true),
+            (Verdict::Review, _) => {
+                let mut e = self.single(m, "model");
+                if v.verdict == Verdict::Filed {
+                    e.reason
+                        .push_str(&format!("; the vendor {vq:?} is filed ({})", self.items(v)));
+                }
+                e
+            }
+            (Verdict::NotFound, Verdict::Filed) => Evaluation::new(
+                Code::ModelNotListed,
+                format!(
+                    "the vendor {vq:?} is filed ({}), but the model {mq:?} is not among its filings in the registry",
+                    self.items(v)
+                ),
+            )
+            .with_evidence(self.snap, v, |_| true),
+            (Verdict::NotFound, Verdict::Review) => self.single(v, "vendor"),
+            (Verdict::NotFound, Verdict::NotFound) => Evaluation::new(
+                Code::NotInRegistry,
+                format!("neither the vendor {vq:?} nor the model {mq:?} is in the registry"),
+            ),
+        }
+    }
+
+    fn same_group(&self, a: &BTreeSet<i64>, b: &BTreeSet<i64>) -> bool {
+        let groups = |ids: &BTreeSet<i64>| -> HashSet<String> {
+            ids.iter()
+                .filter_map(|&id| self.snap.company(id)?.group_name.clone())
+                .collect()
+        };
+        !groups(a).is_disjoint(&groups(b))
+    }
+
+    /// A filed row must be filed under the regimes `--require` names.
+    fn required(&self, e: Evaluation) -> Evaluation {
+        if e.verdict != AuditVerdict::Filed {
+            return e;
+        }
+        let regimes: BTreeSet<Regime> = e.regimes.iter().copied().collect();
+        if self.require.met_by(&regimes) {
+            return e;
+        }
+        let have: Vec<&str> = regimes.iter().map(|r| r.as_str()).collect();
+        Evaluation {
+            verdict: AuditVerdict::NotFound,
+            code: Code::RegimeNotCovered,
+            reason: format!(
+                "{}; but filed under {} only, and {} is required",
+                e.reason,
+                have.join(" and "),
+                self.require
+            ),
+            json: OnceLock::new(),
+            ..e
+        }
+    }
+
+    /// Confirms, or contradicts, the names with the claimed number.
+    fn check_number(
+        &self,
+        given: &str,
+        names: Option<Evaluation>,
+        vo: &Option<Outcome>,
+        mo: &Option<Outcome>,
+    ) -> Evaluation {
+        let parsed = match filing_no::parse(given) {
+            Ok(n) => n,
+            Err(err) => {
+                let mut e =
+                    names.unwrap_or_else(|| Evaluation::new(Code::NotInRegistry, String::new()));
+                let context = std::mem::take(&mut e.reason);
+                e.verdict = AuditVerdict::Mismatch;
+                e.code = Code::MalformedNumber;
+                e.reason = join_reasons(format!("malformed filing number: {err}"), context);
+                return e;
+            }
+        };
+        let regime = parsed.regime();
+        if !self.numbered.contains(&regime) {
+            let note = format!(
+                "the number is well formed ({}, {}); the registry holds no {regime} numbers to confirm it",
+                regime,
+                region_name(&parsed)
+            );
+            return match names {
+                Some(mut e) => {
+                    e.reason = join_reasons(e.reason, note);
+                    e
+                }
+                None => Evaluation::new(Code::NotInRegistry, note),
+            };
+        }
+        let Some(filings) = self.by_number.get(&parsed.key()) else {
+            let mut e =
+                names.unwrap_or_else(|| Evaluation::new(Code::NotInRegistry, String::new()));
+            let context = std::mem::take(&mut e.reason);
+            e.verdict = AuditVerdict::Mismatch;
+            e.code = Code::UnknownNumber;
+            e.reason = join_reasons(
+                format!(
+                    "no {regime} filing in the registry has the number {}",
+                    parsed.canonical()
+                ),
+                context,
+            );
+            return e;
+        };
+        let owners: BTreeSet<i64> = filings
+            .iter()
+            .map(|&i| self.snap.filings[i].company_id)
+            .collect();
+        // The companies the names point at, when they point somewhere.
+        let named: BTreeSet<i64> = [vo, mo]
+            .into_iter()
+            .flatten()
+            .filter(|o| o.verdict == Verdict::Filed)
+            .flat_map(|o| self.companies(o))
+            .collect();
+        let number_evidence = |code: Code, reason: String| -> Evaluation {
+            let mut e = Evaluation::new(code, reason);
+            e.evidence = filings
+                .iter()
+                .map(|&i| {
+                    let f = &self.snap.filings[i];
+                    report::match_info(
+                        self.snap,
+                        &crate::matcher::FilingMatch {
+                            filing: i,
+                            kind: MatchKind::Exact,
+                            score: 1.0,
+                            rule: crate::matcher::Rule::Key,
+                            matched_name: f.filing_no.clone().unwrap_or_default(),
+                            matched_via: "filing number",
+                        },
+                    )
+                })
+                .collect();
+            e.regimes = vec![regime];
+            e
+        };
+        if !named.is_empty() && owners.is_disjoint(&named) {
+            return number_evidence(
+                Code::NumberOfOtherCompany,
+                format!(
+                    "the number {} is {}'s filing, not {}'s",
+                    parsed.canonical(),
+                    self.company_names(&owners),
+                    self.company_names(&named)
+                ),
+            );
+        }
+        match names {
+            Some(mut e) if e.verdict == AuditVerdict::Filed => {
+                e.code = Code::Filed;
+                e.reason =
+                    join_reasons(e.reason, format!("number {} confirmed", parsed.canonical()));
+                e
+            }
+            Some(e) if e.verdict != AuditVerdict::Invalid => number_evidence(
+                Code::NumberOnly,
+                format!(
+                    "the number {} is {}'s filing, but the row's names did not match it ({})",
+                    parsed.canonical(),
+                    self.company_names(&owners),
+                    e.reason
+                ),
+            ),
+            _ => self.required(number_evidence(
+                Code::FiledByNumber,
+                format!(
+                    "the number {} is {}'s filing",
+                    parsed.canonical(),
+                    self.company_names(&owners)
+                ),
+            )),
+        }
+    }
+}
+
+fn region_name(n: &FilingNumber) -> &str {
+    match n {
+        FilingNumber::Algorithm { region, .. } | FilingNumber::Service { region, .. } => {
+            &region.name
+        }
+    }
+}
+
+fn join_reasons(first: String, second: String) -> String {
+    match (first.is_empty(), second.is_empty()) {
+        (_, true) => first,
+        (true, false) => second,
+        (false, false) => format!("{first}; {second}"),
+    }
+}
+
+/// The review code for a matcher outcome of `review`.
+fn review_code(o: &Outcome) -> Code {
+    match o.matches.first() {
+        Some(top) if top.kind == MatchKind::Related => Code::RelatedEntity,
+        _ if o.explain.reason.starts_with("ambiguous") => Code::Ambiguous,
+        _ => Code::WeakMatch,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{Location, Registry};
+
+    fn auditor_eval(require: Require, v: &str, m: &str, n: &str) -> Evaluation {
+        let reg = Registry::load(&Location::Embedded).unwrap();
+        let a = Auditor::new(&reg.snapshot, require);
+        a.evaluate(v, m, n)
+    }
+
+    #[test]
+    fn codes_belong_to_their_verdicts() {
+        for c in Code::ALL {
+            let v = c.verdict();
+            assert!(AuditVerdict::ALL.contains(&v));
+        }
+        assert_eq!(Code::VendorModelMismatch.verdict(), AuditVerdict::Mismatch);
+    }
+
+    #[test]
+    fn vendor_and_model_of_one_company() {
+        let e = auditor_eval(Require::Any, "智谱AI", "GLM大模型", "");
+        assert_eq!((e.verdict, e.code), (AuditVerdict::Filed, Code::Filed));
+        assert!(e.evidence.iter().all(|m| m.company == "智谱AI"));
+    }
+
+    #[test]
+    fn model_of_another_company_is_a_mismatch() {
+        let e = auditor_eval(Require::Any, "百度", "GLM大模型", "");
+        assert_eq!(e.code, Code::VendorModelMismatch, "{}", e.reason);
+    }
+
+    #[test]
+    fn empty_and_placeholder_rows_are_invalid() {
+        assert_eq!(auditor_eval(Require::Any, " ", "", "").code, Code::EmptyRow);
+        assert_eq!(
+            auditor_eval(Require::Any, "N/A", "-", "").code,
+            Code::PlaceholderName
+        );
+    }
+
+    #[test]
+    fn requirement_filters_regimes() {
+        // 智谱AI has filings under both regimes.
+        assert_eq!(
+            auditor_eval(Require::Both, "智谱AI", "", "").verdict,
+            AuditVerdict::Filed
+        );
+        // A model filed under genai only does not meet deep-synthesis.
+        let e = auditor_eval(Require::DeepSynthesis, "", "星火大模型", "");
+        assert_eq!(e.code, Code::RegimeNotCovered, "{}", e.reason);
+    }
+
+    #[test]
+    fn malformed_number_is_a_mismatch() {
+        let e = auditor_eval(Require::Any, "智谱AI", "", "网信算备12345号");
+        assert_eq!(e.code, Code::MalformedNumber);
+        // A well-formed number the registry cannot check leaves the verdict.
+        let e = auditor_eval(Require::Any, "智谱AI", "", "Beijing-ZhiPuQingYan-20230831");
+        assert_eq!(e.verdict, AuditVerdict::Filed, "{}", e.reason);
+    }
+}

@@ -1,0 +1,323 @@
+//! `filing-check audit FILE|-`: every row of a vendor list checked, a report
+//! in the chosen format, and a gate for CI.
+//!
+//! Flags are parsed by clap, then validated and resolved against the policy
+//! file into one plan before any input is read; the run itself is the
+//! library's ([`filing_check::audit::pipeline`]).
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use filing_check::audit::baseline::Baseline;
+use filing_check::audit::columns::{ColumnSpec, Overrides};
+use filing_check::audit::gate::{Gate, DEFAULT_FAIL_ON};
+use filing_check::audit::pipeline::{self, Options};
+use filing_check::audit::policy::{self, Policy};
+use filing_check::audit::{AuditVerdict, Auditor, Require};
+use filing_check::date::Date;
+use filing_check::input::{self, ReadOptions, Source};
+use filing_check::printer::audit::{self as out_fmt, diagnostics, AuditFormat, OutputEncoding};
+use filing_check::registry::Location;
+use filing_check::report::RegistryInfo;
+
+use super::{load, Exit, UsageError};
+
+const AFTER_HELP: &str = "\
+Columns are found by header, in Chinese or English: vendor (供应商, 厂商,
+公司, 单位, vendor, company, supplier…), model (模型, 产品, 服务, 算法, model,
+product, service…) and filing number (备案号, 备案编号, 上线编号, filing
+number). Text is read as UTF-8 (with or without BOM), GB18030/GBK or UTF-16
+with a BOM, detected unless --encoding says.
+
+Verdicts: filed, review, not-found, mismatch (the model is another company's,
+or the filing number is malformed, unknown or another's), invalid (no usable
+vendor or model).
+
+Exit codes:
+  0  the gate passed
+  1  the gate failed: a row with a --fail-on verdict not waived by an
+     exception nor known from --baseline, or a registry older than
+     --max-staleness
+  2  usage or input error (unreadable, empty or column-less list, bad policy
+     or baseline file, unwritable --output)
+  3  internal error
+
+A policy file (./filing-check.toml, or --policy) holds the gate settings and
+exceptions; `filing-check init` writes a commented one. Flags override it.";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// The list to audit: .csv, .tsv, .txt, .xlsx, .xls, or `-` for standard
+    /// input.
+    #[arg(value_name = "FILE")]
+    file: String,
+
+    /// Output format: table, csv, json, jsonl, markdown, junit, github or xlsx
+    /// [default: from --output's extension, else table].
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<AuditFormat>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Encoding of csv output: utf-8, utf-8-bom (for Excel) or gbk.
+    #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
+    output_encoding: OutputEncoding,
+
+    /// The input's text encoding (utf-8, gbk, gb18030, utf-16le, utf-16be,
+    /// big5…) instead of detecting it.
+    #[arg(long, value_name = "ENCODING")]
+    encoding: Option<String>,
+
+    /// The worksheet of a workbook, by name or 1-based number [default: the
+    /// first].
+    #[arg(long, value_name = "SHEET")]
+    sheet: Option<String>,
+
+    /// The field delimiter of a text list [default: sniffed].
+    #[arg(long, value_name = "CHAR")]
+    delimiter: Option<String>,
+
+    /// The vendor column: a header or a 1-based number.
+    #[arg(long, value_name = "COLUMN")]
+    vendor_col: Option<ColumnSpec>,
+
+    /// The model column: a header or a 1-based number.
+    #[arg(long, value_name = "COLUMN")]
+    model_col: Option<ColumnSpec>,
+
+    /// The filing-number column: a header or a 1-based number.
+    #[arg(long, value_name = "COLUMN")]
+    filing_col: Option<ColumnSpec>,
+
+    /// The list has no header row (a bare list of names is read as vendors).
+    #[arg(long)]
+    no_header: bool,
+
+    /// Which regimes count as filed: any, genai, deep-synthesis or both
+    /// [default: policy file, else any].
+    #[arg(long, value_name = "REGIME")]
+    require: Option<Require>,
+
+    /// Verdicts that fail the gate, comma-separated [default: policy file,
+    /// else not-found,mismatch,invalid].
+    #[arg(long, value_name = "VERDICTS", value_delimiter = ',')]
+    fail_on: Option<Vec<AuditVerdict>>,
+
+    /// The policy file [default: ./filing-check.toml if it exists].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_policy")]
+    policy: Option<PathBuf>,
+
+    /// Ignore ./filing-check.toml.
+    #[arg(long)]
+    no_policy: bool,
+
+    /// A previous JSON report: fail only on rows that are new or got worse.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// Fail the gate when the registry's data are older than DAYS.
+    #[arg(long, value_name = "DAYS")]
+    max_staleness: Option<u32>,
+
+    /// Print only failing rows, and on standard error only failures.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+/// Reads a small text file the user named, with the path in any error.
+fn read_text(path: &Path, what: &str) -> anyhow::Result<String> {
+    fs::read_to_string(path).with_context(|| format!("cannot read the {what} {}", path.display()))
+}
+
+/// The policy file in force, if any.
+fn policy(args: &Args) -> anyhow::Result<Policy> {
+    let path = match (&args.policy, args.no_policy) {
+        (Some(p), _) => p.clone(),
+        (None, true) => return Ok(Policy::default()),
+        (None, false) => {
+            let p = PathBuf::from(policy::FILE_NAME);
+            if !p.exists() {
+                return Ok(Policy::default());
+            }
+            p
+        }
+    };
+    let text = read_text(&path, "policy file")?;
+    policy::parse(&text, &path.display().to_string()).map_err(|e| UsageError(e.to_string()).into())
+}
+
+fn delimiter(s: &str) -> Result<u8, UsageError> {
+    match s {
+        "\\t" | "tab" | "\t" => Ok(b'\t'),
+        s if s.len() == 1 && s.is_ascii() => Ok(s.as_bytes()[0]),
+        _ => Err(UsageError(format!(
+            "--delimiter takes one ASCII character (or `tab`), got {s:?}"
+        ))),
+    }
+}
+
+/// Where the report goes: a file written beside its final path and renamed
+/// into place at the end, so a failed run leaves no half report behind.
+struct Output {
+    tmp: PathBuf,
+    path: PathBuf,
+}
+
+impl Output {
+    fn create(path: &Path) -> anyhow::Result<(Output, File)> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| UsageError(format!("--output {} is not a file name", path.display())))?;
+        let tmp = path.with_file_name(format!(
+            ".{}.{}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let file = File::create(&tmp)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+        Ok((
+            Output {
+                tmp,
+                path: path.to_path_buf(),
+            },
+            file,
+        ))
+    }
+
+    fn commit(self) -> anyhow::Result<()> {
+        fs::rename(&self.tmp, &self.path)
+            .with_context(|| format!("cannot write the report to {}", self.path.display()))
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.tmp);
+    }
+}
+
+pub fn run(args: Args, location: &Location, stdout: &mut dyn Write) -> anyhow::Result<Exit> {
+    // Validate and resolve everything before reading the list.
+    let policy = policy(&args)?;
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(AuditFormat::from_extension))
+        .unwrap_or(AuditFormat::Table);
+    if format.is_binary() && args.output.is_none() && io::stdout().is_terminal() {
+        return Err(UsageError(format!(
+            "--format {format} writes a binary file; give --output FILE.{format} or redirect standard output"
+        ))
+        .into());
+    }
+    let read = ReadOptions {
+        encoding: args
+            .encoding
+            .as_deref()
+            .map(input::parse_encoding)
+            .transpose()
+            .map_err(|e| UsageError(e.to_string()))?,
+        sheet: args.sheet.clone(),
+        delimiter: args.delimiter.as_deref().map(delimiter).transpose()?,
+    };
+    let require = args.require.or(policy.require).unwrap_or(Require::Any);
+    let fail_on = args
+        .fail_on
+        .clone()
+        .or(policy.fail_on.clone())
+        .unwrap_or_else(|| DEFAULT_FAIL_ON.to_vec());
+    let max_staleness = args.max_staleness.or(policy.max_staleness_days);
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let text = read_text(path, "baseline")?;
+            Some(
+                Baseline::parse(&text, &path.display().to_string())
+                    .map_err(|e| UsageError(e.to_string()))?,
+            )
+        }
+        None => None,
+    };
+    let options = Options {
+        overrides: Overrides {
+            vendor: args.vendor_col.clone(),
+            model: args.model_col.clone(),
+            number: args.filing_col.clone(),
+            no_header: args.no_header,
+        },
+        quiet: args.quiet,
+    };
+
+    let registry = load(location)?;
+    let info = RegistryInfo::new(&registry);
+    let auditor = Auditor::new(&registry.snapshot, require);
+    let gate = Gate::new(
+        &fail_on,
+        policy.exceptions,
+        baseline,
+        max_staleness,
+        Date::today(),
+    );
+    let table = input::open(&Source::from_arg(&args.file), &read)?;
+
+    let (output, sink_out): (Option<Output>, Box<dyn Write + '_>) = match &args.output {
+        Some(path) => {
+            let (o, file) = Output::create(path)?;
+            (Some(o), Box::new(BufWriter::new(file)))
+        }
+        None => (None, Box::new(BufWriter::new(stdout))),
+    };
+    let mut sink = out_fmt::sink(format, sink_out, args.output_encoding);
+
+    let progress = progress_bar(args.quiet);
+    let mut tick = |rows: u64| progress.set_position(rows);
+    let finished = pipeline::run(
+        table,
+        &auditor,
+        gate,
+        &info,
+        &options,
+        sink.as_mut(),
+        &mut tick,
+    );
+    progress.finish_and_clear();
+    drop(sink);
+    let finished = finished?;
+    if let Some(o) = output {
+        o.commit()?;
+    }
+
+    let stderr = io::stderr();
+    let color = anstream::AutoStream::choice(&stderr);
+    let mut err = BufWriter::new(anstream::AutoStream::new(stderr.lock(), color));
+    diagnostics::write_failures(&mut err, &finished.input.file, &finished.failures)?;
+    diagnostics::write_notices(&mut err, &finished.summary, args.quiet)?;
+    if !args.quiet || !finished.summary.passed {
+        diagnostics::write_summary(&mut err, &finished.summary, &info)?;
+    }
+    err.flush()?;
+    Ok(if finished.summary.passed {
+        Exit::Ok
+    } else {
+        Exit::Findings
+    })
+}
+
+/// A progress bar on standard error, drawn only on a terminal.
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {pos} rows audited ({per_sec}, {elapsed})")
+    {
+        bar.set_style(style);
+    }
+    bar
+}

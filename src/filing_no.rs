@@ -1,0 +1,358 @@
+//! Filing numbers: telling a well-formed number from a typo or an invention.
+//!
+//! Vendors print their numbers on product pages and in contracts, and
+//! procurement lists copy them. Two kinds exist:
+//!
+//! - the **algorithm 备案编号** of the deep-synthesis regime:
+//!   `网信算备` + 21 digits + `号`, e.g. `网信算备110108823483901230031号`.
+//!   The first six digits are the filer's administrative region code
+//!   (GB/T 2260); we check the province part against `registry/regions.csv`.
+//!   Every published number we have seen has 21 digits.
+//! - the **generative-AI 备案号 / 上线编号**: region pinyin, a name, and the
+//!   date, e.g. `Beijing-WenXinYiYan-20230821` or
+//!   `Shanghai-MiniMax-202505230046` (date followed by a 4-digit sequence).
+//!
+//! Pure functions: parsing never touches the registry; whether a number is
+//! *real* is a lookup the caller makes with [`FilingNumber::key`].
+
+use std::sync::OnceLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::model::Regime;
+
+/// The province-level region table, as data.
+const REGIONS_CSV: &str = include_str!("../registry/regions.csv");
+
+/// The digits an algorithm number carries between `网信算备` and `号`.
+pub const ALGORITHM_DIGITS: usize = 21;
+
+/// A province-level region (GB/T 2260).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    /// Two-digit province code, e.g. `11`.
+    pub code: String,
+    /// Chinese name, e.g. `北京`.
+    pub name: String,
+    /// Pinyin as used in generative-AI numbers, e.g. `Beijing`.
+    pub pinyin: String,
+    /// Other spellings seen in numbers (`InnerMongolia`).
+    pub also: Vec<String>,
+}
+
+/// A parsed, well-formed filing number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FilingNumber {
+    /// Deep-synthesis algorithm 备案编号.
+    Algorithm {
+        digits: String,
+        /// The province of the region code.
+        region: Region,
+    },
+    /// Generative-AI 备案号 or 上线编号.
+    Service {
+        region: Region,
+        /// The name part, e.g. `WenXinYiYan`.
+        name: String,
+        /// `YYYY-MM-DD`.
+        date: String,
+        /// The sequence after the date, if any (`0046`).
+        sequence: Option<String>,
+    },
+}
+
+/// Why a string is not a well-formed filing number.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    #[error("empty filing number")]
+    Empty,
+    #[error("{given:?} is neither an algorithm number (网信算备 + {ALGORITHM_DIGITS} digits + 号) nor a generative-AI number (Region-Name-YYYYMMDD)")]
+    Unrecognised { given: String },
+    #[error("{given:?} has {found} digits; algorithm numbers have {ALGORITHM_DIGITS}")]
+    DigitCount { given: String, found: usize },
+    #[error("{given:?} starts with region code {code}, which is no province (GB/T 2260)")]
+    UnknownRegionCode { given: String, code: String },
+    #[error("{given:?} starts with {region:?}, which is no province's pinyin")]
+    UnknownRegionName { given: String, region: String },
+    #[error("{given:?} carries the date {date}, which is not a valid date from 2023 on")]
+    BadDate { given: String, date: String },
+}
+
+impl FilingNumber {
+    /// The regime this kind of number belongs to.
+    pub fn regime(&self) -> Regime {
+        match self {
+            FilingNumber::Algorithm { .. } => Regime::DeepSynthesis,
+            FilingNumber::Service { .. } => Regime::Genai,
+        }
+    }
+
+    /// The number as it should be written.
+    pub fn canonical(&self) -> String {
+        match self {
+            FilingNumber::Algorithm { digits, .. } => format!("网信算备{digits}号"),
+            FilingNumber::Service {
+                region,
+                name,
+                date,
+                sequence,
+            } => format!(
+                "{}-{}-{}{}",
+                region.pinyin,
+                name,
+                date.replace('-', ""),
+                sequence.as_deref().unwrap_or("")
+            ),
+        }
+    }
+
+    /// A comparison key: two spellings of one number have the same key
+    /// (case and the region's spelling do not matter).
+    pub fn key(&self) -> String {
+        match self {
+            FilingNumber::Algorithm { digits, .. } => digits.clone(),
+            FilingNumber::Service {
+                region,
+                name,
+                date,
+                sequence,
+            } => format!(
+                "{}-{}-{}{}",
+                region.code,
+                name.to_lowercase(),
+                date.replace('-', ""),
+                sequence.as_deref().unwrap_or("")
+            ),
+        }
+    }
+}
+
+/// The region table, parsed once.
+pub fn regions() -> &'static [Region] {
+    static REGIONS: OnceLock<Vec<Region>> = OnceLock::new();
+    REGIONS.get_or_init(|| parse_regions(REGIONS_CSV))
+}
+
+/// Parses `registry/regions.csv` (`code,name,pinyin,also,source`; `also`
+/// separated by `;`). The file is compiled in and tested, so a malformed
+/// line is skipped rather than reported.
+fn parse_regions(text: &str) -> Vec<Region> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .records()
+        .filter_map(Result::ok)
+        .filter(|r| r.len() >= 4)
+        .map(|r| Region {
+            code: r[0].to_string(),
+            name: r[1].to_string(),
+            pinyin: r[2].to_string(),
+            also: r[3]
+                .split(';')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        })
+        .collect()
+}
+
+/// Whether the text is shaped like a filing number at all (as opposed to a
+/// name): used to route a query to the number lookup.
+pub fn looks_like_number(s: &str) -> bool {
+    let s = clean(s);
+    s.starts_with("网信算备") || service_parts(&s).is_some()
+}
+
+/// Parses a filing number, tolerating full-width characters, white space, a
+/// leading label (`备案号：`) and lower case.
+pub fn parse(given: &str) -> Result<FilingNumber, NumberError> {
+    let s = clean(given);
+    if s.is_empty() {
+        return Err(NumberError::Empty);
+    }
+    if let Some(rest) = s.strip_prefix("网信算备") {
+        let digits = rest.strip_suffix('号').unwrap_or(rest);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(NumberError::Unrecognised {
+                given: given.to_string(),
+            });
+        }
+        if digits.len() != ALGORITHM_DIGITS {
+            return Err(NumberError::DigitCount {
+                given: given.to_string(),
+                found: digits.len(),
+            });
+        }
+        let code = &digits[..2];
+        let region = regions()
+            .iter()
+            .find(|r| r.code == code)
+            .cloned()
+            .ok_or_else(|| NumberError::UnknownRegionCode {
+                given: given.to_string(),
+                code: digits[..6].to_string(),
+            })?;
+        return Ok(FilingNumber::Algorithm {
+            digits: digits.to_string(),
+            region,
+        });
+    }
+    let Some((region_text, name, stamp)) = service_parts(&s) else {
+        return Err(NumberError::Unrecognised {
+            given: given.to_string(),
+        });
+    };
+    let region = regions()
+        .iter()
+        .find(|r| {
+            r.pinyin.eq_ignore_ascii_case(region_text)
+                || r.also.iter().any(|a| a.eq_ignore_ascii_case(region_text))
+        })
+        .cloned()
+        .ok_or_else(|| NumberError::UnknownRegionName {
+            given: given.to_string(),
+            region: region_text.to_string(),
+        })?;
+    let (date, sequence) = stamp.split_at(8);
+    let iso = format!("{}-{}-{}", &date[..4], &date[4..6], &date[6..8]);
+    if !valid_date(&iso) {
+        return Err(NumberError::BadDate {
+            given: given.to_string(),
+            date: date.to_string(),
+        });
+    }
+    Ok(FilingNumber::Service {
+        region,
+        name: name.to_string(),
+        date: iso,
+        sequence: (!sequence.is_empty()).then(|| sequence.to_string()),
+    })
+}
+
+/// NFKC, no white space, no leading label or colon.
+fn clean(s: &str) -> String {
+    let s: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let mut rest = s.as_str();
+    for label in [
+        "生成式人工智能服务备案号",
+        "备案编号",
+        "备案号",
+        "上线编号",
+        "编号",
+    ] {
+        if let Some(r) = rest.strip_prefix(label) {
+            rest = r;
+            break;
+        }
+    }
+    rest.trim_start_matches(':').to_string()
+}
+
+/// Splits `Region-Name-YYYYMMDD[NNNN]` into its parts: the region and name
+/// are ASCII letters and digits, the name may itself hold hyphens, and the
+/// stamp is 8 or 12 digits.
+fn service_parts(s: &str) -> Option<(&str, &str, &str)> {
+    let (region, rest) = s.split_once('-')?;
+    let (name, stamp) = rest.rsplit_once('-')?;
+    let word = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric());
+    let ok = !region.is_empty()
+        && region.bytes().all(|b| b.is_ascii_alphabetic())
+        && name.split('-').all(word)
+        && (stamp.len() == 8 || stamp.len() == 12)
+        && stamp.bytes().all(|b| b.is_ascii_digit());
+    ok.then_some((region, name, stamp))
+}
+
+/// A calendar date `YYYY-MM-DD` from 2023 (the first year of filings) on.
+fn valid_date(iso: &str) -> bool {
+    crate::date::Date::parse(iso).is_some_and(|d| d.year >= 2023)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_table_has_every_province() {
+        let r = regions();
+        assert_eq!(r.len(), 34);
+        assert!(r.iter().any(|x| x.code == "11" && x.pinyin == "Beijing"));
+        assert!(r.iter().any(|x| x.code == "44" && x.name == "广东"));
+    }
+
+    #[test]
+    fn algorithm_numbers() {
+        let n = parse("网信算备110108823483901230031号").unwrap();
+        assert_eq!(n.regime(), Regime::DeepSynthesis);
+        assert_eq!(n.canonical(), "网信算备110108823483901230031号");
+        let FilingNumber::Algorithm { region, .. } = &n else {
+            panic!("not an algorithm number")
+        };
+        assert_eq!(region.name, "北京");
+        // Full-width digits, a label and spaces are tolerated.
+        let m = parse("备案编号： 网信算备１１０１０８８２３４８３９０１２３００３１号").unwrap();
+        assert_eq!(m.key(), n.key());
+    }
+
+    #[test]
+    fn algorithm_number_errors() {
+        assert!(matches!(
+            parse("网信算备11010882348390123003号"),
+            Err(NumberError::DigitCount { found: 20, .. })
+        ));
+        assert!(matches!(
+            parse("网信算备990108823483901230031号"),
+            Err(NumberError::UnknownRegionCode { .. })
+        ));
+        assert!(matches!(
+            parse("网信算备11010882348390123003X号"),
+            Err(NumberError::Unrecognised { .. })
+        ));
+    }
+
+    #[test]
+    fn service_numbers() {
+        let n = parse("Beijing-WenXinYiYan-20230821").unwrap();
+        assert_eq!(n.regime(), Regime::Genai);
+        assert_eq!(n.canonical(), "Beijing-WenXinYiYan-20230821");
+        let m = parse("Shanghai-MiniMax-202505230046").unwrap();
+        let FilingNumber::Service { date, sequence, .. } = &m else {
+            panic!("not a service number")
+        };
+        assert_eq!(date, "2025-05-23");
+        assert_eq!(sequence.as_deref(), Some("0046"));
+        // Capitalisation differs across published numbers.
+        assert_eq!(
+            parse("ZheJiang-TongYiQianWen-20230901").unwrap().key(),
+            parse("Zhejiang-tongyiqianwen-20230901").unwrap().key()
+        );
+    }
+
+    #[test]
+    fn service_number_errors() {
+        assert!(matches!(
+            parse("Atlantis-Foo-20230821"),
+            Err(NumberError::UnknownRegionName { .. })
+        ));
+        assert!(matches!(
+            parse("Beijing-Foo-20231345"),
+            Err(NumberError::BadDate { .. })
+        ));
+        assert!(matches!(
+            parse("Beijing-Foo-20220101"),
+            Err(NumberError::BadDate { .. })
+        ));
+        assert!(matches!(
+            parse("Beijing-Foo-2023082"),
+            Err(NumberError::Unrecognised { .. })
+        ));
+        assert_eq!(parse("  "), Err(NumberError::Empty));
+    }
+
+    #[test]
+    fn names_are_not_numbers() {
+        assert!(!looks_like_number("智谱AI"));
+        assert!(!looks_like_number("GPT-4o"));
+        assert!(looks_like_number("Beijing-WenXinYiYan-20230821"));
+        assert!(looks_like_number("网信算备123号"));
+    }
+}

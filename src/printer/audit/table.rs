@@ -1,0 +1,77 @@
+//! `--format table`: the audit for a person at a terminal.
+//!
+//! One line per row: what was asked, the verdict, what the gate made of it,
+//! the filing that matched and why. The registry's date and the caveat on
+//! `not-found` close the table.
+
+use std::io::{self, Write};
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+
+use super::{caveat, Head, RowOut, Sink};
+use crate::audit::gate::Summary;
+
+pub struct TableSink<'w> {
+    out: Box<dyn Write + 'w>,
+    table: Table,
+    caveat: String,
+    rows: usize,
+}
+
+impl<'w> TableSink<'w> {
+    pub fn new(out: Box<dyn Write + 'w>) -> TableSink<'w> {
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header([
+                "line", "vendor", "model", "verdict", "gate", "filed as", "regimes", "match",
+                "source", "reason",
+            ]);
+        TableSink {
+            out,
+            table,
+            caveat: String::new(),
+            rows: 0,
+        }
+    }
+}
+
+impl Sink for TableSink<'_> {
+    fn begin(&mut self, head: &Head<'_>) -> io::Result<()> {
+        self.caveat = caveat(head.registry);
+        Ok(())
+    }
+
+    fn row(&mut self, row: &RowOut<'_>) -> io::Result<()> {
+        let top = row.top();
+        self.table.add_row([
+            row.line.to_string(),
+            row.vendor.trim().to_string(),
+            row.model.trim().to_string(),
+            row.verdict().to_string(),
+            row.gate_text(),
+            top.map(|m| format!("{} · {}", m.company, row.items()))
+                .unwrap_or_default(),
+            row.regimes(),
+            top.map(|m| format!("{} {:.2}", m.kind, m.score))
+                .unwrap_or_default(),
+            top.map(|m| format!("{} ({})", m.source, m.as_of))
+                .unwrap_or_default(),
+            row.evaluation.reason.clone(),
+        ]);
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
+        if self.rows > 0 {
+            writeln!(self.out, "{}", self.table)?;
+        } else {
+            writeln!(self.out, "(no rows to show)")?;
+        }
+        writeln!(self.out, "{}", self.caveat)?;
+        self.out.flush()
+    }
+}

@@ -1,0 +1,167 @@
+//! `--format xlsx`: the audit as a workbook for procurement.
+//!
+//! Sheet `audit` holds the input's columns, then the verdict columns, with
+//! the verdict cell coloured (green filed, amber review, red not-found and
+//! mismatch, grey invalid); sheet `registry` says which registry answered
+//! and as of when. Rows are written in constant-memory mode.
+
+use std::io::{self, Write};
+
+use rust_xlsxwriter::{Color, Format, Workbook, XlsxError};
+
+use super::{as_of, caveat, verdict_values, Head, RowOut, Sink, VERDICT_COLUMNS};
+use crate::audit::gate::Summary;
+use crate::audit::AuditVerdict;
+
+/// The last row index a worksheet holds.
+const MAX_ROW: u32 = 1_048_575;
+
+fn xlsx_err(e: XlsxError) -> io::Error {
+    io::Error::other(e)
+}
+
+fn verdict_format(v: AuditVerdict) -> Format {
+    let (fill, font) = match v {
+        AuditVerdict::Filed => (0xC6EFCE, 0x006100),
+        AuditVerdict::Review => (0xFFEB9C, 0x9C5700),
+        AuditVerdict::NotFound | AuditVerdict::Mismatch => (0xFFC7CE, 0x9C0006),
+        AuditVerdict::Invalid => (0xD9D9D9, 0x3F3F3F),
+    };
+    Format::new()
+        .set_background_color(Color::RGB(fill))
+        .set_font_color(Color::RGB(font))
+        .set_bold()
+}
+
+pub struct XlsxSink<'w> {
+    out: Box<dyn Write + 'w>,
+    workbook: Workbook,
+    width: u16,
+    next_row: u32,
+    as_of: String,
+    info: Vec<(String, String)>,
+}
+
+impl<'w> XlsxSink<'w> {
+    pub fn new(out: Box<dyn Write + 'w>) -> XlsxSink<'w> {
+        XlsxSink {
+            out,
+            workbook: Workbook::new(),
+            width: 0,
+            next_row: 0,
+            as_of: String::new(),
+            info: Vec::new(),
+        }
+    }
+}
+
+impl Sink for XlsxSink<'_> {
+    fn begin(&mut self, head: &Head<'_>) -> io::Result<()> {
+        self.as_of = as_of(head.registry);
+        let input = head.input;
+        let mut header: Vec<String> = input.headers.clone();
+        if header.is_empty() {
+            let width = [
+                input.columns.vendor,
+                input.columns.model,
+                input.columns.number,
+            ]
+            .into_iter()
+            .flatten()
+            .max()
+            .map_or(1, |m| m + 1);
+            header = (1..=width).map(|i| format!("column {i}")).collect();
+        }
+        self.width = header
+            .len()
+            .min(usize::from(u16::MAX) - VERDICT_COLUMNS.len() - 1) as u16;
+        header.truncate(usize::from(self.width));
+        header.insert(0, "line".into());
+        header.extend(VERDICT_COLUMNS.iter().map(|s| s.to_string()));
+        let bold = Format::new().set_bold();
+        let sheet = self.workbook.add_worksheet_with_constant_memory();
+        sheet.set_name("audit").map_err(xlsx_err)?;
+        for (c, h) in header.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, h, &bold)
+                .map_err(xlsx_err)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        self.next_row = 1;
+        self.info = vec![
+            ("registry".into(), head.registry.loaded_from.clone()),
+            ("registry as of".into(), self.as_of.clone()),
+            ("input".into(), input.file.clone()),
+            ("required regimes".into(), head.require.to_string()),
+            ("note".into(), caveat(head.registry)),
+        ];
+        for s in &head.registry.sources {
+            self.info.push((
+                format!("source {}", s.id),
+                format!(
+                    "{} — {} (as of {}, {})",
+                    s.title, s.publisher, s.as_of, s.completeness
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn row(&mut self, row: &RowOut<'_>) -> io::Result<()> {
+        if self.next_row > MAX_ROW {
+            return Err(io::Error::other(
+                "an xlsx worksheet holds at most 1,048,576 rows; use --format csv for longer lists",
+            ));
+        }
+        let r = self.next_row;
+        let width = usize::from(self.width);
+        let sheet = self.workbook.worksheet_from_index(0).map_err(xlsx_err)?;
+        sheet
+            .write_number(r, 0, row.line as f64)
+            .map_err(xlsx_err)?;
+        for (c, v) in row.fields.iter().take(width).enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r, c as u16 + 1, v).map_err(xlsx_err)?;
+            }
+        }
+        let first = self.width + 1;
+        let fmt = verdict_format(row.verdict());
+        for (i, v) in verdict_values(row, &self.as_of).iter().enumerate() {
+            let c = first + i as u16;
+            if i == 0 {
+                sheet
+                    .write_string_with_format(r, c, v, &fmt)
+                    .map_err(xlsx_err)?;
+            } else if !v.is_empty() {
+                sheet.write_string(r, c, v).map_err(xlsx_err)?;
+            }
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self, s: &Summary) -> io::Result<()> {
+        let info = self.workbook.add_worksheet();
+        info.set_name("registry").map_err(xlsx_err)?;
+        let mut rows = std::mem::take(&mut self.info);
+        rows.push(("rows".into(), s.rows.to_string()));
+        for v in AuditVerdict::ALL {
+            rows.push((v.to_string(), s.count(*v).to_string()));
+        }
+        rows.push((
+            "gate".into(),
+            if s.passed { "passed" } else { "failed" }.into(),
+        ));
+        for n in &s.notices {
+            rows.push((n.code.to_string(), n.message.clone()));
+        }
+        for (r, (k, v)) in rows.iter().enumerate() {
+            info.write_string(r as u32, 0, k).map_err(xlsx_err)?;
+            info.write_string(r as u32, 1, v).map_err(xlsx_err)?;
+        }
+        info.set_column_width(0, 24).map_err(xlsx_err)?;
+        let bytes = self.workbook.save_to_buffer().map_err(xlsx_err)?;
+        self.out.write_all(&bytes)?;
+        self.out.flush()
+    }
+}
