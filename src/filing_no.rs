@@ -8,9 +8,12 @@
 //!   The first six digits are the filer's administrative region code
 //!   (GB/T 2260); we check the province part against `registry/regions.csv`.
 //!   Every published number we have seen has 21 digits.
-//! - the **generative-AI 备案号 / 上线编号**: region pinyin, a name, and the
-//!   date, e.g. `Beijing-WenXinYiYan-20230821` or
-//!   `Shanghai-MiniMax-202505230046` (date followed by a 4-digit sequence).
+//! - the **generative-AI 备案号**: region pinyin, a name, and the date, e.g.
+//!   `Beijing-WenXinYiYan-20230821`; since 2024 a 4-digit sequence follows
+//!   the date (`Shanghai-MiniMax-202505230046`). Central state-owned
+//!   enterprises use `ZhongYangQiYe` for the region. A registration's
+//!   **上线编号** has `S` before the sequence:
+//!   `Guangdong-Dr.GDCDC-20260706S0054`.
 //!
 //! Pure functions: parsing never touches the registry; whether a number is
 //! *real* is a lookup the caller makes with [`FilingNumber::key`].
@@ -58,6 +61,8 @@ pub enum FilingNumber {
         date: String,
         /// The sequence after the date, if any (`0046`).
         sequence: Option<String>,
+        /// A registration's 上线编号 (`…S0054`), not a filing's 备案号.
+        registration: bool,
     },
 }
 
@@ -66,7 +71,7 @@ pub enum FilingNumber {
 pub enum NumberError {
     #[error("empty filing number")]
     Empty,
-    #[error("{given:?} is neither an algorithm number (网信算备 + {ALGORITHM_DIGITS} digits + 号) nor a generative-AI number (Region-Name-YYYYMMDD)")]
+    #[error("{given:?} is neither an algorithm number (网信算备 + {ALGORITHM_DIGITS} digits + 号) nor a generative-AI number (Region-Name-YYYYMMDD[NNNN], or …YYYYMMDDSNNNN for a registration)")]
     Unrecognised { given: String },
     #[error("{given:?} has {found} digits; algorithm numbers have {ALGORITHM_DIGITS}")]
     DigitCount { given: String, found: usize },
@@ -96,11 +101,13 @@ impl FilingNumber {
                 name,
                 date,
                 sequence,
+                registration,
             } => format!(
-                "{}-{}-{}{}",
+                "{}-{}-{}{}{}",
                 region.pinyin,
                 name,
                 date.replace('-', ""),
+                if *registration { "S" } else { "" },
                 sequence.as_deref().unwrap_or("")
             ),
         }
@@ -116,11 +123,13 @@ impl FilingNumber {
                 name,
                 date,
                 sequence,
+                registration,
             } => format!(
-                "{}-{}-{}{}",
-                region.code,
+                "{}-{}-{}{}{}",
+                region.pinyin.to_lowercase(),
                 name.to_lowercase(),
                 date.replace('-', ""),
+                if *registration { "s" } else { "" },
                 sequence.as_deref().unwrap_or("")
             ),
         }
@@ -185,7 +194,7 @@ pub fn parse(given: &str) -> Result<FilingNumber, NumberError> {
         let code = &digits[..2];
         let region = regions()
             .iter()
-            .find(|r| r.code == code)
+            .find(|r| !r.code.is_empty() && r.code == code)
             .cloned()
             .ok_or_else(|| NumberError::UnknownRegionCode {
                 given: given.to_string(),
@@ -212,7 +221,11 @@ pub fn parse(given: &str) -> Result<FilingNumber, NumberError> {
             given: given.to_string(),
             region: region_text.to_string(),
         })?;
-    let (date, sequence) = stamp.split_at(8);
+    let (date, rest) = stamp.split_at(8);
+    let (registration, sequence) = match rest.strip_prefix(['S', 's']) {
+        Some(seq) => (true, seq),
+        None => (false, rest),
+    };
     let iso = format!("{}-{}-{}", &date[..4], &date[4..6], &date[6..8]);
     if !valid_date(&iso) {
         return Err(NumberError::BadDate {
@@ -225,6 +238,7 @@ pub fn parse(given: &str) -> Result<FilingNumber, NumberError> {
         name: name.to_string(),
         date: iso,
         sequence: (!sequence.is_empty()).then(|| sequence.to_string()),
+        registration,
     })
 }
 
@@ -247,18 +261,30 @@ fn clean(s: &str) -> String {
     rest.trim_start_matches(':').to_string()
 }
 
-/// Splits `Region-Name-YYYYMMDD[NNNN]` into its parts: the region and name
-/// are ASCII letters and digits, the name may itself hold hyphens, and the
-/// stamp is 8 or 12 digits.
+/// Splits `Region-Name-YYYYMMDD[NNNN]` (or `…YYYYMMDDSNNNN`) into its
+/// parts: the region is ASCII letters, the name ASCII letters, digits and
+/// dots and may itself hold hyphens, the stamp 8 digits, then optionally 4
+/// digits or `S` and 4 digits.
 fn service_parts(s: &str) -> Option<(&str, &str, &str)> {
     let (region, rest) = s.split_once('-')?;
     let (name, stamp) = rest.rsplit_once('-')?;
-    let word = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric());
+    let word = |t: &str| {
+        !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let stamp_ok = stamp.len() >= 8
+        && stamp.is_char_boundary(8)
+        && digits(&stamp[..8])
+        && match &stamp[8..] {
+            "" => true,
+            seq if seq.len() == 4 => digits(seq),
+            seq if seq.len() == 5 => seq.starts_with(['S', 's']) && digits(&seq[1..]),
+            _ => false,
+        };
     let ok = !region.is_empty()
         && region.bytes().all(|b| b.is_ascii_alphabetic())
         && name.split('-').all(word)
-        && (stamp.len() == 8 || stamp.len() == 12)
-        && stamp.bytes().all(|b| b.is_ascii_digit());
+        && stamp_ok;
     ok.then_some((region, name, stamp))
 }
 
@@ -274,7 +300,7 @@ mod tests {
     #[test]
     fn region_table_has_every_province() {
         let r = regions();
-        assert_eq!(r.len(), 34);
+        assert_eq!(r.iter().filter(|x| !x.code.is_empty()).count(), 34);
         assert!(r.iter().any(|x| x.code == "11" && x.pinyin == "Beijing"));
         assert!(r.iter().any(|x| x.code == "44" && x.name == "广东"));
     }
@@ -325,6 +351,26 @@ mod tests {
             parse("ZheJiang-TongYiQianWen-20230901").unwrap().key(),
             parse("Zhejiang-tongyiqianwen-20230901").unwrap().key()
         );
+    }
+
+    #[test]
+    fn registration_and_central_enterprise_numbers() {
+        let n = parse("Guangdong-Dr.GDCDC-20260706S0054").unwrap();
+        let FilingNumber::Service {
+            registration,
+            sequence,
+            ..
+        } = &n
+        else {
+            panic!("not a service number")
+        };
+        assert!(*registration);
+        assert_eq!(sequence.as_deref(), Some("0054"));
+        assert_eq!(n.canonical(), "Guangdong-Dr.GDCDC-20260706S0054");
+        let n = parse("ZhongYangQiYe-JiuTian-20240123").unwrap();
+        assert_eq!(n.regime(), Regime::Genai);
+        // The central-enterprise row has no GB/T 2260 code to match.
+        assert!(parse("网信算备000108823483901230031号").is_err());
     }
 
     #[test]

@@ -287,6 +287,24 @@ pub fn open(source: &Source, opts: &ReadOptions) -> Result<Table, InputError> {
     }
 }
 
+/// Reads every table of a file held in memory: each visible worksheet of a
+/// workbook (or only `opts.sheet`), or the one table of a text file. For
+/// imports, which need the whole file anyway (its digest is recorded).
+pub fn tables_from_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    opts: &ReadOptions,
+) -> Result<Vec<Table>, InputError> {
+    if !workbook::has_magic(&bytes) || opts.sheet.is_some() {
+        return from_reader(name, Box::new(io::Cursor::new(bytes)), opts).map(|t| vec![t]);
+    }
+    let ext = extension(name);
+    workbook::worksheet_names(name, &bytes, ext.as_deref())?
+        .iter()
+        .map(|sheet| workbook::read(name, &bytes, ext.as_deref(), Some(sheet)))
+        .collect()
+}
+
 /// Reads a table from any byte stream; `name` is used in messages and its
 /// extension as a hint (`.tsv` means tabs; `.xlsx` must be a workbook).
 ///

@@ -61,6 +61,28 @@ pub(super) fn read(
     })
 }
 
+/// The names of the workbook's visible worksheets, in order.
+pub(super) fn worksheet_names(
+    name: &str,
+    bytes: &[u8],
+    extension: Option<&str>,
+) -> Result<Vec<String>, InputError> {
+    let listed = panic::catch_unwind(|| {
+        open_workbook(bytes, extension).map(|w| {
+            w.sheets_metadata()
+                .iter()
+                .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
+                .map(|s| s.name.clone())
+                .collect::<Vec<_>>()
+        })
+    })
+    .unwrap_or_else(|_| Err("the spreadsheet reader crashed on it".to_owned()));
+    listed.map_err(|reason| InputError::Workbook {
+        file: name.to_owned(),
+        reason,
+    })
+}
+
 /// Opens the workbook and takes the wanted sheet's cells.
 fn load(
     name: &str,
