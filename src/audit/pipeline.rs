@@ -42,11 +42,11 @@ pub struct Options {
 pub enum AuditError {
     #[error(transparent)]
     Input(#[from] InputError),
-    #[error("{file}{}: {source}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+    #[error("{file}{}: {problem}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Columns {
         file: String,
         line: Option<u64>,
-        source: ColumnError,
+        problem: ColumnError,
     },
     #[error("{file}: no rows to audit (the input is empty{}); a gate never passes on an empty list", if *.header { " but for its header" } else { "" })]
     Empty { file: String, header: bool },
@@ -124,10 +124,10 @@ pub fn run(
     }
     let cells: Vec<Vec<String>> = first.iter().map(|r| r.fields.clone()).collect();
     let (header_at, cols) =
-        columns::choose(&cells, &options.overrides).map_err(|source| AuditError::Columns {
+        columns::choose(&cells, &options.overrides).map_err(|problem| AuditError::Columns {
             file: file.clone(),
             line: first.first().map(|r| r.line),
-            source,
+            problem,
         })?;
     let data_from = header_at.map_or(0, |h| h + 1);
     let input = InputInfo {

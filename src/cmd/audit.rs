@@ -15,7 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use filing_check::audit::baseline::Baseline;
 use filing_check::audit::columns::{ColumnSpec, Overrides};
 use filing_check::audit::gate::{Gate, DEFAULT_FAIL_ON};
-use filing_check::audit::pipeline::{self, Options};
+use filing_check::audit::pipeline::{self, AuditError, Options};
 use filing_check::audit::policy::{self, Policy};
 use filing_check::audit::{AuditVerdict, Auditor, Require};
 use filing_check::date::Date;
@@ -287,7 +287,15 @@ pub fn run(args: Args, location: &Location, stdout: &mut dyn Write) -> anyhow::R
     );
     progress.finish_and_clear();
     drop(sink);
-    let finished = finished?;
+    // A reader that closes the pipe early (`audit … | head`) did not get
+    // the report; the gate's answer must not turn into a pass (exit 0).
+    let finished = finished.map_err(|e| match e {
+        AuditError::Output(io) if io.kind() == io::ErrorKind::BrokenPipe => UsageError(
+            "standard output was closed before the report was written; the gate's outcome is unknown (write the report with --output FILE)".into(),
+        )
+        .into(),
+        other => anyhow::Error::from(other),
+    })?;
     if let Some(o) = output {
         o.commit()?;
     }

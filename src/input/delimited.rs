@@ -24,6 +24,10 @@ const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
 /// How many sample rows the delimiter is sniffed from.
 const SNIFF_ROWS: usize = 50;
 
+/// One-cell lines at the top taken as titles rather than as the table's
+/// width.
+const TITLE_LINES: usize = 3;
+
 /// The CSV parser's buffer.
 const CSV_BUFFER: usize = 64 * 1024;
 
@@ -118,6 +122,7 @@ pub(super) fn read(
             encoding_name: encoding::display_name(detected.encoding),
             forced: detected.forced,
             width: None,
+            lone_titles: 0,
             done: false,
         }),
     })
@@ -248,6 +253,8 @@ struct Records<R> {
     forced: bool,
     /// Field count of the first non-blank record (the header).
     width: Option<usize>,
+    /// One-cell records read before the width was set.
+    lone_titles: usize,
     done: bool,
 }
 
@@ -337,6 +344,11 @@ impl<R: Read> Records<R> {
             return Ok(None);
         }
         match self.width {
+            // A lone cell before any wider row is a title above the table
+            // (`2024年AI供应商清单`): it does not set the width.
+            None if fields.len() == 1 && self.lone_titles < TITLE_LINES => {
+                self.lone_titles += 1;
+            }
             None => self.width = Some(fields.len()),
             Some(width) if fields.len() == width => {}
             // Excel pads rows with empty cells when some row runs wider.

@@ -92,7 +92,7 @@ pub(super) fn detect(sample: &[u8], complete: bool, forced: Option<&'static Enco
             bom_len,
         };
     }
-    let encoding = if is_utf8_prefix(sample, complete) {
+    let encoding = if is_utf8_prefix(sample, complete) || mostly_utf8(sample) {
         UTF_8
     } else {
         let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
@@ -105,6 +105,36 @@ pub(super) fn detect(sample: &[u8], complete: bool, forced: Option<&'static Enco
         forced: false,
         bom_len: 0,
     }
+}
+
+/// Whether text with some invalid bytes is nevertheless UTF-8 with a few
+/// damaged characters, rather than a legacy encoding: its valid multi-byte
+/// characters far outnumber its invalid sequences. (GBK or Big5 text almost
+/// never forms valid multi-byte UTF-8.) Such a file is then decoded as
+/// UTF-8, strictly, so the damaged line is reported instead of the whole
+/// file being read as mojibake.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                valid += s.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                // `good` is valid UTF-8 by construction.
+                valid += std::str::from_utf8(good)
+                    .map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                invalid += 1;
+                // `None`: cut off at the end, which counts as damage too.
+                let Some(len) = e.error_len() else { break };
+                rest = &bad[len..];
+            }
+        }
+    }
+    valid >= 2 && valid >= 4 * invalid
 }
 
 /// Whether `bytes` is valid UTF-8, allowing a character cut off at the end
@@ -286,6 +316,21 @@ impl<R: Read> Read for Transcoder<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_damaged_utf8_file_is_still_utf8() {
+        let text = "Vendor,Model\n北京智谱华章科技有限公司,GLM大模型\n百度,文心\u{0}一言\n"
+            .replace('\u{0}', "");
+        let mut bytes = text.into_bytes();
+        let at = bytes.len() - 7;
+        bytes.insert(at, 0xFF);
+        assert!(mostly_utf8(&bytes));
+        assert_eq!(detect(&bytes, true, None).encoding, UTF_8);
+        // GBK text is not mistaken for damaged UTF-8.
+        let (gbk, _, _) =
+            encoding_rs::GBK.encode("供应商名称,模型\n北京智谱华章科技有限公司,智谱清言\n");
+        assert!(!mostly_utf8(&gbk));
+    }
     use encoding_rs::{BIG5, UTF_16BE, UTF_16LE};
 
     #[test]

@@ -83,6 +83,10 @@ impl Dir {
         cmd.args(args)
             .current_dir(self.tmp.path())
             .env_remove("FILING_CHECK_REGISTRY")
+            // The user registry lives under the test's own data directory,
+            // never the developer's.
+            .env("XDG_DATA_HOME", self.tmp.path().join("xdg-data"))
+            .env("HOME", self.tmp.path().join("home"))
             .env("NO_COLOR", "1");
         for (k, v) in &self.env {
             cmd.env(k, v);
