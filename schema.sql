@@ -10,7 +10,7 @@
 -- source gives only a month).
 
 PRAGMA application_id = 1178815281;  -- 0x46434B31, "FCK1"
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 -- The two filing regimes, with what the seed's comparison table gives.
 CREATE TABLE regimes (
@@ -71,11 +71,41 @@ CREATE TABLE filings (
     location        TEXT NOT NULL,       -- where in the source this row is
     status          TEXT NOT NULL DEFAULT 'listed'
                     CHECK (status IN ('listed', 'absent-from-newer', 'revoked')),
-    note            TEXT
+    note            TEXT,                -- ours: corrections, caveats
+    purpose         TEXT,                -- 主要用途, as listed
+    remark          TEXT                 -- 备注, as listed
 );
 CREATE INDEX filings_company ON filings(company_id);
 CREATE INDEX filings_regime ON filings(regime);
 CREATE INDEX filings_filing_no ON filings(filing_no) WHERE filing_no IS NOT NULL;
+
+-- Imports: each official list imported is a batch, with its source. A list
+-- covers a scope (the national list, or one region's); a filing an earlier
+-- list of the same regime and scope had and a newer one lacks is marked
+-- 'absent-from-newer', never deleted.
+CREATE TABLE batches (
+    id           INTEGER PRIMARY KEY,
+    source_id    TEXT NOT NULL REFERENCES sources(id),
+    regime       TEXT NOT NULL REFERENCES regimes(id),
+    scope        TEXT NOT NULL,          -- 'national', or a region such as 广东
+    imported_at  TEXT NOT NULL,          -- UTC, YYYY-MM-DDTHH:MM:SSZ
+    file_name    TEXT,
+    sha256       TEXT NOT NULL,          -- digest of the imported file
+    rows         INTEGER NOT NULL,       -- filings the list holds
+    added        INTEGER NOT NULL,       -- new to the registry
+    changed      INTEGER NOT NULL,       -- known, with a field changed
+    absent       INTEGER NOT NULL        -- of earlier lists of this scope, missing from this one
+);
+
+-- Which filings each batch listed, with the row as listed (JSON), so two
+-- batches can be compared.
+CREATE TABLE batch_filings (
+    batch_id   INTEGER NOT NULL REFERENCES batches(id),
+    filing_id  INTEGER NOT NULL REFERENCES filings(id),
+    listed     TEXT NOT NULL,
+    PRIMARY KEY (batch_id, filing_id)
+);
+CREATE INDEX batch_filings_filing ON batch_filings(filing_id);
 
 -- Other established names of a company or an item, each with its source.
 CREATE TABLE aliases (

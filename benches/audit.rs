@@ -67,9 +67,21 @@ fn unrelated(rng: &mut Rng) -> String {
     const B: &[&str] = &[
         "图", "擎", "帆", "策", "途", "信", "泽", "科", "元", "衡", "翼", "川",
     ];
-    const S: &[&str] = &["科技有限公司", "信息技术有限公司", "网络科技有限公司", " Ltd", "软件"];
+    const S: &[&str] = &[
+        "科技有限公司",
+        "信息技术有限公司",
+        "网络科技有限公司",
+        " Ltd",
+        "软件",
+    ];
     const EN: &[&str] = &[
-        "OpenAI", "Anthropic", "Midjourney", "Cohere", "Stability AI", "Perplexity", "Mistral AI",
+        "OpenAI",
+        "Anthropic",
+        "Midjourney",
+        "Cohere",
+        "Stability AI",
+        "Perplexity",
+        "Mistral AI",
     ];
     if rng.chance(0.15) {
         return rng.pick(EN).to_string();
@@ -108,7 +120,11 @@ fn distinct_rows(reg: &Registry, rng: &mut Rng, n: usize) -> Vec<[String; 3]> {
             0..=2 => [vendor, String::new(), String::new()],
             3..=5 => [vendor, f.item.clone(), String::new()],
             // A near miss: the company's name plus another business.
-            6 => [format!("{}咨询服务部", c.name), String::new(), String::new()],
+            6 => [
+                format!("{}咨询服务部", c.name),
+                String::new(),
+                String::new(),
+            ],
             // Another company's model.
             7 => [vendor, rng.pick(&snap.filings).item.clone(), String::new()],
             // Unrelated vendors.
@@ -215,13 +231,30 @@ fn main() {
     let gbk_s = gbk.to_string_lossy().into_owned();
     let out_s = out.to_string_lossy().into_owned();
     let cases: Vec<(&str, Vec<&str>)> = vec![
-        ("csv report, UTF-8 input", vec!["audit", &list_s, "--format", "csv", "-o", &out_s]),
-        ("jsonl report, UTF-8 input", vec!["audit", &list_s, "--format", "jsonl", "-o", &out_s]),
-        ("json report, UTF-8 input", vec!["audit", &list_s, "--format", "json", "-o", &out_s]),
-        ("csv report, GBK input", vec!["audit", &gbk_s, "--format", "csv", "-o", &out_s]),
-        ("--quiet csv (failures only)", vec!["audit", &list_s, "--format", "csv", "--quiet", "-o", &out_s]),
+        (
+            "csv report, UTF-8 input",
+            vec!["audit", &list_s, "--format", "csv", "-o", &out_s],
+        ),
+        (
+            "jsonl report, UTF-8 input",
+            vec!["audit", &list_s, "--format", "jsonl", "-o", &out_s],
+        ),
+        (
+            "json report, UTF-8 input",
+            vec!["audit", &list_s, "--format", "json", "-o", &out_s],
+        ),
+        (
+            "csv report, GBK input",
+            vec!["audit", &gbk_s, "--format", "csv", "-o", &out_s],
+        ),
+        (
+            "--quiet csv (failures only)",
+            vec!["audit", &list_s, "--format", "csv", "--quiet", "-o", &out_s],
+        ),
     ];
-    println!("\n{runs} runs each, median; rows/s = {rows} / median wall time (process start to exit)\n");
+    println!(
+        "\n{runs} runs each, median; rows/s = {rows} / median wall time (process start to exit)\n"
+    );
     println!("| case | median wall | rows/s | peak RSS |");
     println!("| --- | --- | --- | --- |");
     for (name, args) in cases {
@@ -233,7 +266,10 @@ fn main() {
             "| {name} | {:.2} s | {:.0} | {} |",
             med.secs,
             rows as f64 / med.secs,
-            rss.map_or("n/a".to_string(), |kb| format!("{:.0} MB", kb as f64 / 1024.0))
+            rss.map_or("n/a".to_string(), |kb| format!(
+                "{:.0} MB",
+                kb as f64 / 1024.0
+            ))
         );
     }
     let _ = fs::remove_file(&out);

@@ -268,9 +268,7 @@ fn clean(s: &str) -> String {
 fn service_parts(s: &str) -> Option<(&str, &str, &str)> {
     let (region, rest) = s.split_once('-')?;
     let (name, stamp) = rest.rsplit_once('-')?;
-    let word = |t: &str| {
-        !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')
-    };
+    let word = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.');
     let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
     let stamp_ok = stamp.len() >= 8
         && stamp.is_char_boundary(8)

@@ -20,6 +20,8 @@ pub mod audit;
 pub mod date;
 pub mod eval;
 pub mod filing_no;
+pub mod freshness;
+pub mod import;
 pub mod input;
 pub mod matcher;
 pub mod model;

@@ -27,7 +27,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::model::{text_enum, AliasEntity, AliasKind, RegimeFilter, Snapshot};
+use crate::filing_no::{self, FilingNumber};
+use crate::model::{text_enum, AliasEntity, AliasKind, Regime, RegimeFilter, Snapshot};
 use crate::normalize::{self, NameKey};
 
 /// A match at or above this score can make a `filed` verdict.
@@ -57,6 +58,8 @@ text_enum! {
         Pair = "pair",
         Similar = "similar",
         Contains = "contains",
+        /// The query is a filing number, found as such.
+        Number = "number",
     }
 }
 
@@ -249,6 +252,10 @@ pub struct Matcher<'a> {
     filings_of_item: HashMap<(i64, String), Vec<usize>>,
     /// Item names of each company, for pair matching.
     item_names_of_company: HashMap<i64, Vec<usize>>,
+    /// Filings by filing-number key ([`FilingNumber::key`]).
+    by_number: HashMap<String, Vec<usize>>,
+    /// Regimes of which the registry holds filing numbers at all.
+    numbered: HashSet<Regime>,
 }
 
 fn grams(s: &str) -> impl Iterator<Item = (char, char)> + '_ {
@@ -278,6 +285,8 @@ impl<'a> Matcher<'a> {
             filings_of_company: HashMap::new(),
             filings_of_item: HashMap::new(),
             item_names_of_company: HashMap::new(),
+            by_number: HashMap::new(),
+            numbered: HashSet::new(),
         };
         let company_ids: HashMap<&str, i64> = snap
             .companies
@@ -288,6 +297,14 @@ impl<'a> Matcher<'a> {
         let mut seen_items = HashSet::new();
         let mut family: HashMap<(i64, String), Vec<String>> = HashMap::new();
         for (i, f) in snap.filings.iter().enumerate() {
+            if let Some(n) = f
+                .filing_no
+                .as_deref()
+                .and_then(|n| filing_no::parse(n).ok())
+            {
+                m.by_number.entry(n.key()).or_default().push(i);
+                m.numbered.insert(f.regime);
+            }
             m.filings_of_company
                 .entry(f.company_id)
                 .or_default()
@@ -544,7 +561,85 @@ impl<'a> Matcher<'a> {
         self.lookup_with(query, filter, false)
     }
 
+    /// The filings with this number.
+    pub fn filings_with_number(&self, n: &FilingNumber) -> &[usize] {
+        self.by_number.get(&n.key()).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the registry holds filing numbers of `regime` at all (if not,
+    /// an unknown number proves nothing).
+    pub fn holds_numbers(&self, regime: Regime) -> bool {
+        self.numbered.contains(&regime)
+    }
+
+    /// A query that is a filing number: the filings with that number.
+    fn lookup_number(&self, query: &str, filter: RegimeFilter) -> Outcome {
+        let mut outcome = Outcome {
+            query: query.to_string(),
+            verdict: Verdict::NotFound,
+            matches: Vec::new(),
+            note: None,
+            explain: Explain {
+                key: query.trim().to_string(),
+                core: String::new(),
+                item_core: String::new(),
+                region: None,
+                weak_tokens: Vec::new(),
+                pinyin: None,
+                candidates: Vec::new(),
+                thresholds: Thresholds {
+                    strong: STRONG,
+                    weak: WEAK,
+                },
+                reason: String::new(),
+            },
+        };
+        let n = match filing_no::parse(query) {
+            Ok(n) => n,
+            Err(e) => {
+                outcome.explain.reason = format!("not a well-formed filing number: {e}");
+                outcome.note = Some(outcome.explain.reason.clone());
+                return outcome;
+            }
+        };
+        outcome.explain.key = n.canonical();
+        let regime = n.regime();
+        outcome.matches = self
+            .filings_with_number(&n)
+            .iter()
+            .filter(|&&i| filter.admits(self.snap.filings[i].regime))
+            .map(|&i| FilingMatch {
+                filing: i,
+                kind: MatchKind::Exact,
+                score: 1.0,
+                rule: Rule::Number,
+                matched_name: n.canonical(),
+                matched_via: "filing number",
+            })
+            .collect();
+        if outcome.matches.is_empty() {
+            outcome.explain.reason = if self.holds_numbers(regime) {
+                format!(
+                    "no {regime} filing in the registry has the number {}",
+                    n.canonical()
+                )
+            } else {
+                format!(
+                    "the number is well formed, but the registry holds no {regime} numbers to look it up in; import the official lists (`filing-check registry import`)"
+                )
+            };
+            outcome.note = Some(outcome.explain.reason.clone());
+        } else {
+            outcome.verdict = Verdict::Filed;
+            outcome.explain.reason = format!("filing number {} is in the registry", n.canonical());
+        }
+        outcome
+    }
+
     fn lookup_with(&self, query: &str, filter: RegimeFilter, explain: bool) -> Outcome {
+        if filing_no::looks_like_number(query) {
+            return self.lookup_number(query, filter);
+        }
         let q = Query::new(query);
 
         // Best (rule, kind, score, entry) per target.

@@ -214,6 +214,27 @@ pub struct Filing {
     pub location: String,
     pub status: String,
     pub note: Option<String>,
+    /// 主要用途, as listed.
+    pub purpose: Option<String>,
+    /// 备注, as listed.
+    pub remark: Option<String>,
+}
+
+/// One imported list: its source, what it covers and what it changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Batch {
+    pub id: i64,
+    pub source_id: String,
+    pub regime: Regime,
+    /// `national`, or the region the list covers.
+    pub scope: String,
+    pub imported_at: String,
+    pub file_name: Option<String>,
+    pub sha256: String,
+    pub rows: i64,
+    pub added: i64,
+    pub changed: i64,
+    pub absent: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -237,6 +258,7 @@ pub struct Snapshot {
     pub companies: Vec<Company>,
     pub filings: Vec<Filing>,
     pub aliases: Vec<Alias>,
+    pub batches: Vec<Batch>,
 }
 
 impl Snapshot {

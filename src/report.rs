@@ -7,6 +7,8 @@
 
 use serde::Serialize;
 
+use crate::date::Date;
+use crate::freshness::{freshness, Freshness};
 use crate::matcher::{Explain, FilingMatch, MatchKind, Outcome, Rule, Verdict};
 use crate::model::{Completeness, ItemKind, Regime, Snapshot};
 use crate::registry::Registry;
@@ -155,6 +157,13 @@ pub struct StatusReport {
     pub sources: Vec<SourceStatus>,
     pub companies: usize,
     pub aliases: usize,
+    /// Imported lists, oldest first.
+    pub batches: Vec<crate::model::Batch>,
+    /// The age of each regime's data, and whether it is stale.
+    pub freshness: Vec<Freshness>,
+    pub stale_after_days: u32,
+    /// Filings a newer complete list no longer holds.
+    pub absent_from_newer: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -175,7 +184,7 @@ pub struct SourceStatus {
 }
 
 impl StatusReport {
-    pub fn new(reg: &Registry) -> StatusReport {
+    pub fn new(reg: &Registry, today: Date, stale_after_days: u32) -> StatusReport {
         let snap = &reg.snapshot;
         let info = RegistryInfo::new(reg);
         StatusReport {
@@ -206,6 +215,14 @@ impl StatusReport {
                 .collect(),
             companies: snap.companies.len(),
             aliases: snap.aliases.len(),
+            batches: snap.batches.clone(),
+            freshness: freshness(snap, today, stale_after_days),
+            stale_after_days,
+            absent_from_newer: snap
+                .filings
+                .iter()
+                .filter(|f| f.status == "absent-from-newer")
+                .count(),
         }
     }
 }

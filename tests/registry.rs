@@ -17,7 +17,7 @@ fn status_shows_both_regimes_the_source_and_the_date() {
         "2024-04",
         "qianzhan-2024-genai",
         "embedded",
-        "Schema version:  1",
+        "Schema version:  2",
     ]);
     let r = run(&["registry", "status", "--format", "json"]);
     r.expect_code(0);
@@ -34,7 +34,7 @@ fn status_shows_both_regimes_the_source_and_the_date() {
     };
     assert_eq!(count("genai"), 46);
     assert_eq!(count("deep-synthesis"), 32);
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["schema_version"], 2);
     assert_eq!(json["loaded_from"], "embedded");
 }
 
@@ -172,7 +172,7 @@ fn a_registry_of_a_newer_schema_is_refused_with_a_fix() {
     r.expect_code(2);
     assert!(
         r.stderr
-            .contains("schema version 99, newer than this build reads (1)"),
+            .contains("schema version 99, newer than this build reads (2)"),
         "{}",
         r.stderr
     );

@@ -12,7 +12,7 @@ pub mod gate;
 pub mod pipeline;
 pub mod policy;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -197,32 +197,14 @@ pub struct Auditor<'a> {
     snap: &'a Snapshot,
     matcher: Matcher<'a>,
     require: Require,
-    /// Filings by number key.
-    by_number: HashMap<String, Vec<usize>>,
-    /// Regimes for which the registry holds filing numbers at all.
-    numbered: HashSet<Regime>,
 }
 
 impl<'a> Auditor<'a> {
     pub fn new(snap: &'a Snapshot, require: Require) -> Auditor<'a> {
-        let mut by_number: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut numbered = HashSet::new();
-        for (i, f) in snap.filings.iter().enumerate() {
-            if let Some(n) = f
-                .filing_no
-                .as_deref()
-                .and_then(|n| filing_no::parse(n).ok())
-            {
-                by_number.entry(n.key()).or_default().push(i);
-                numbered.insert(f.regime);
-            }
-        }
         Auditor {
             snap,
             matcher: Matcher::new(snap),
             require,
-            by_number,
-            numbered,
         }
     }
 
@@ -448,7 +430,7 @@ impl<'a> Auditor<'a> {
             }
         };
         let regime = parsed.regime();
-        if !self.numbered.contains(&regime) {
+        if !self.matcher.holds_numbers(regime) {
             let note = format!(
                 "the number is well formed ({}, {}); the registry holds no {regime} numbers to confirm it",
                 regime,
@@ -462,7 +444,8 @@ impl<'a> Auditor<'a> {
                 None => Evaluation::new(Code::NotInRegistry, note),
             };
         }
-        let Some(filings) = self.by_number.get(&parsed.key()) else {
+        let filings = self.matcher.filings_with_number(&parsed);
+        if filings.is_empty() {
             let mut e =
                 names.unwrap_or_else(|| Evaluation::new(Code::NotInRegistry, String::new()));
             let context = std::mem::take(&mut e.reason);
@@ -476,7 +459,7 @@ impl<'a> Auditor<'a> {
                 context,
             );
             return e;
-        };
+        }
         let owners: BTreeSet<i64> = filings
             .iter()
             .map(|&i| self.snap.filings[i].company_id)

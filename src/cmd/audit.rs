@@ -21,10 +21,9 @@ use filing_check::audit::{AuditVerdict, Auditor, Require};
 use filing_check::date::Date;
 use filing_check::input::{self, ReadOptions, Source};
 use filing_check::printer::audit::{self as out_fmt, diagnostics, AuditFormat, OutputEncoding};
-use filing_check::registry::Location;
 use filing_check::report::RegistryInfo;
 
-use super::{load, Exit, UsageError};
+use super::{Ctx, Exit, UsageError};
 
 const AFTER_HELP: &str = "\
 Columns are found by header, in Chinese or English: vendor (供应商, 厂商,
@@ -203,7 +202,7 @@ impl Drop for Output {
     }
 }
 
-pub fn run(args: Args, location: &Location, stdout: &mut dyn Write) -> anyhow::Result<Exit> {
+pub fn run(args: Args, ctx: &Ctx, stdout: &mut dyn Write) -> anyhow::Result<Exit> {
     // Validate and resolve everything before reading the list.
     let policy = policy(&args)?;
     let format = args
@@ -253,7 +252,7 @@ pub fn run(args: Args, location: &Location, stdout: &mut dyn Write) -> anyhow::R
         quiet: args.quiet,
     };
 
-    let registry = load(location)?;
+    let registry = ctx.load_warning(!args.quiet)?;
     let info = RegistryInfo::new(&registry);
     let auditor = Auditor::new(&registry.snapshot, require);
     let gate = Gate::new(

@@ -7,9 +7,8 @@ use anyhow::Context;
 
 use filing_check::eval;
 use filing_check::printer::{self, Format};
-use filing_check::registry::Location;
 
-use super::{load, Exit, UsageError};
+use super::{Ctx, Exit, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -23,12 +22,12 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(args: Args, location: &Location, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", args.file.display())))?;
     let cases = eval::parse_cases(&args.file.display().to_string(), &text)
         .map_err(|e| UsageError(e.to_string()))?;
-    let registry = load(location)?;
+    let registry = ctx.load()?;
     let report = eval::evaluate(&registry.snapshot, &cases);
     match args.format {
         Format::Table => printer::eval::write_table(out, &report)?,

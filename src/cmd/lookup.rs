@@ -5,10 +5,9 @@ use std::io::Write;
 use filing_check::matcher::{Matcher, Verdict};
 use filing_check::model::RegimeFilter;
 use filing_check::printer::{self, Format};
-use filing_check::registry::Location;
 use filing_check::report::{self, LookupReport, RegistryInfo};
 
-use super::{load, Exit, UsageError};
+use super::{Ctx, Exit, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,7 +29,7 @@ pub struct Args {
     explain: bool,
 }
 
-pub fn run(args: Args, location: &Location, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     if args.queries.is_empty() {
         return Err(UsageError(
             "no query given; try `filing-check 智谱AI`, or `filing-check --help`".into(),
@@ -40,7 +39,7 @@ pub fn run(args: Args, location: &Location, out: &mut dyn Write) -> anyhow::Resu
     if let Some(i) = args.queries.iter().position(|q| q.trim().is_empty()) {
         return Err(UsageError(format!("query {} is empty", i + 1)).into());
     }
-    let registry = load(location)?;
+    let registry = ctx.load()?;
     let matcher = Matcher::new(&registry.snapshot);
     let results: Vec<_> = args
         .queries

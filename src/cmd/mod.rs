@@ -14,8 +14,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use filing_check::audit::pipeline::AuditError;
+use filing_check::date::Date;
+use filing_check::freshness::{self, DEFAULT_STALE_AFTER_DAYS, STALE_AFTER_ENV};
+use filing_check::import::ImportError;
 use filing_check::input::InputError;
-use filing_check::registry::{Location, Registry, StoreError, REGISTRY_ENV};
+use filing_check::registry::{user_registry_path, Location, Registry, StoreError, REGISTRY_ENV};
 
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -52,10 +55,40 @@ pub struct Cli {
     #[command(flatten)]
     lookup: lookup::Args,
 
-    /// Use this registry file instead of the embedded registry
-    /// (also: FILING_CHECK_REGISTRY).
+    /// Use this registry file instead of the user registry or the embedded
+    /// registry (also: FILING_CHECK_REGISTRY).
     #[arg(long, global = true, value_name = "PATH")]
     registry: Option<PathBuf>,
+
+    /// Warn when a regime's newest data are older than DAYS.
+    #[arg(long, global = true, value_name = "DAYS", env = STALE_AFTER_ENV,
+          default_value_t = DEFAULT_STALE_AFTER_DAYS, hide_env_values = true)]
+    stale_after: u32,
+}
+
+/// What every command needs: which registry, and when its data are stale.
+pub struct Ctx {
+    pub location: Location,
+    pub stale_after: u32,
+}
+
+impl Ctx {
+    /// Loads the registry, warning on standard error when its data are old.
+    pub fn load(&self) -> anyhow::Result<Registry> {
+        self.load_warning(true)
+    }
+
+    /// Loads the registry; warns about old data only if `warn`.
+    pub fn load_warning(&self, warn: bool) -> anyhow::Result<Registry> {
+        let registry = Registry::load(&self.location)?;
+        if warn {
+            let fresh = freshness::freshness(&registry.snapshot, Date::today(), self.stale_after);
+            if let Some(w) = freshness::warning(&fresh, self.stale_after) {
+                let _ = writeln!(std::io::stderr(), "filing-check: warning: {w}");
+            }
+        }
+        Ok(registry)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +132,7 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
         if cause.downcast_ref::<UsageError>().is_some()
             || cause.downcast_ref::<InputError>().is_some()
             || cause.downcast_ref::<AuditError>().is_some()
+            || cause.downcast_ref::<ImportError>().is_some()
         {
             return Exit::Usage;
         }
@@ -120,17 +154,19 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
 
 /// Runs the parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let location = Location::resolve(cli.registry, std::env::var_os(REGISTRY_ENV));
+    let ctx = Ctx {
+        location: Location::resolve(
+            cli.registry,
+            std::env::var_os(REGISTRY_ENV),
+            user_registry_path(),
+        ),
+        stale_after: cli.stale_after,
+    };
     match cli.command {
-        Some(Command::Audit(args)) => audit::run(*args, &location, out),
+        Some(Command::Audit(args)) => audit::run(*args, &ctx, out),
         Some(Command::Init(args)) => init::run(args, out),
-        Some(Command::Registry(args)) => registry::run(args, &location, out),
-        Some(Command::Eval(args)) => eval::run(args, &location, out),
-        None => lookup::run(cli.lookup, &location, out),
+        Some(Command::Registry(args)) => registry::run(args, &ctx, out),
+        Some(Command::Eval(args)) => eval::run(args, &ctx, out),
+        None => lookup::run(cli.lookup, &ctx, out),
     }
-}
-
-/// Loads the registry a command uses.
-fn load(location: &Location) -> anyhow::Result<Registry> {
-    Ok(Registry::load(location)?)
 }

@@ -11,11 +11,21 @@
 //! sheet of a workbook that has the regime's columns is read. This module is
 //! pure: it turns records into [`ListRow`]s, and the store writes them.
 
+pub mod diff;
+
 use serde::{Deserialize, Serialize};
 
 use crate::audit::columns::fold_header;
 use crate::input::{InputError, Record, Table};
-use crate::model::{ItemKind, Regime};
+use crate::model::{text_enum, Filing, ItemKind, Regime, Snapshot};
+
+text_enum! {
+    /// What `registry export` writes.
+    pub enum ExportFormat ("export format") {
+        Csv = "csv",
+        Json = "json",
+    }
+}
 
 /// How many leading records may be title rows above the header.
 const HEADER_SEARCH_ROWS: usize = 10;
@@ -70,16 +80,28 @@ impl Field {
                 "应用或功能名称",
             ],
             (Field::Company, Regime::DeepSynthesis) => &["主体名称", "备案主体", "主体"],
-            (Field::Company, Regime::Genai) => {
-                &["备案单位", "企业名称", "主体名称", "单位名称", "公司名称", "备案主体"]
-            }
+            (Field::Company, Regime::Genai) => &[
+                "备案单位",
+                "企业名称",
+                "主体名称",
+                "单位名称",
+                "公司名称",
+                "备案主体",
+            ],
             (Field::Number, Regime::DeepSynthesis) => &["备案编号", "备案号"],
             (Field::Number, Regime::Genai) => &["备案号", "备案编号", "上线编号", "登记编号"],
             (Field::Role, _) => &["角色"],
             (Field::Product, _) => &["应用产品", "产品"],
             (Field::Purpose, _) => &["主要用途", "用途"],
             (Field::Region, _) => &["属地", "地区", "省份"],
-            (Field::Date, _) => &["备案时间", "备案日期", "上线时间", "上线日期", "登记时间", "登记日期"],
+            (Field::Date, _) => &[
+                "备案时间",
+                "备案日期",
+                "上线时间",
+                "上线日期",
+                "登记时间",
+                "登记日期",
+            ],
             (Field::Remark, _) => &["备注"],
         }
     }
@@ -216,7 +238,11 @@ fn has_required(l: &[(Field, usize)], regime: Regime) -> bool {
 
 /// Reads the filings of every table that has the regime's columns.
 /// `file` names the input in messages.
-pub fn read_tables(file: &str, tables: Vec<Table>, regime: Regime) -> Result<Vec<ListRow>, ImportError> {
+pub fn read_tables(
+    file: &str,
+    tables: Vec<Table>,
+    regime: Regime,
+) -> Result<Vec<ListRow>, ImportError> {
     let mut rows = Vec::new();
     let mut best_headers: Option<Vec<String>> = None;
     let mut any_fit = false;
@@ -243,10 +269,7 @@ pub fn read_tables(file: &str, tables: Vec<Table>, regime: Regime) -> Result<Vec
             .find(|(_, l)| has_required(l, regime));
         let Some((at, cols)) = found else {
             // Remember the most promising header for the error message.
-            if let Some(r) = first
-                .iter()
-                .max_by_key(|r| layout(&r.fields, regime).len())
-            {
+            if let Some(r) = first.iter().max_by_key(|r| layout(&r.fields, regime).len()) {
                 if best_headers.is_none() {
                     best_headers = Some(r.fields.clone());
                 }
@@ -334,6 +357,30 @@ pub fn read_tables(file: &str, tables: Vec<Table>, regime: Regime) -> Result<Vec
     Ok(rows)
 }
 
+/// A stored filing as a list row. `canonical` names the company by its
+/// registry name (for comparing registries); otherwise by the name the list
+/// gave (what an export writes, so a re-import links the same way).
+pub fn from_filing(snap: &Snapshot, f: &Filing, canonical: bool) -> ListRow {
+    let registry_name = snap.company(f.company_id).map(|c| c.name.clone());
+    let company = if canonical || f.company_listed.trim().is_empty() {
+        registry_name.unwrap_or_else(|| f.company_listed.clone())
+    } else {
+        f.company_listed.clone()
+    };
+    ListRow {
+        location: f.location.clone(),
+        company,
+        item: f.item.clone(),
+        filing_no: f.filing_no.clone().unwrap_or_default(),
+        role: f.role.clone(),
+        product: f.product.clone(),
+        purpose: f.purpose.clone(),
+        region: f.region.clone(),
+        filed_on: f.filed_on.clone(),
+        remark: f.remark.clone(),
+    }
+}
+
 /// The header row of an export of `regime`, in the published layout.
 pub fn export_header(regime: Regime) -> Vec<&'static str> {
     let fields: &[Field] = match regime {
@@ -392,7 +439,12 @@ mod tests {
     use crate::input::{from_reader, ReadOptions};
 
     fn table(text: &str) -> Vec<Table> {
-        vec![from_reader("list.csv", Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), &ReadOptions::default()).unwrap()]
+        vec![from_reader(
+            "list.csv",
+            Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+            &ReadOptions::default(),
+        )
+        .unwrap()]
     }
 
     #[test]
@@ -438,7 +490,11 @@ mod tests {
     fn rows_need_item_and_company() {
         let text = "算法名称,主体名称,备案编号\nA,,网信算备110108105858001230019号\n";
         let err = read_tables("d.csv", table(text), Regime::DeepSynthesis).unwrap_err();
-        assert!(err.to_string().starts_with("d.csv:2: the row has no 主体名称"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("d.csv:2: the row has no 主体名称"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -459,7 +515,13 @@ mod tests {
             w.write_record(export_record(regime, 1, &row)).unwrap();
             let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
             let back = read_tables("e.csv", table(&text), regime).unwrap();
-            assert_eq!(back[0], ListRow { location: "e.csv:2".into(), ..row });
+            assert_eq!(
+                back[0],
+                ListRow {
+                    location: "e.csv:2".into(),
+                    ..row
+                }
+            );
         }
     }
 }

@@ -62,7 +62,50 @@ pub fn write_status_table(out: &mut dyn Write, s: &StatusReport) -> io::Result<(
             src.filings.to_string(),
         ]);
     }
-    writeln!(out, "{sources}")
+    writeln!(out, "{sources}")?;
+    if !s.batches.is_empty() {
+        let mut batches = Table::new();
+        batches.load_preset(UTF8_FULL_CONDENSED).set_header([
+            "batch", "regime", "scope", "source", "imported", "rows", "added", "changed", "absent",
+        ]);
+        for b in &s.batches {
+            batches.add_row([
+                b.id.to_string(),
+                b.regime.to_string(),
+                b.scope.clone(),
+                b.source_id.clone(),
+                b.imported_at.clone(),
+                b.rows.to_string(),
+                b.added.to_string(),
+                b.changed.to_string(),
+                b.absent.to_string(),
+            ]);
+        }
+        writeln!(out, "Imported lists:\n{batches}")?;
+    }
+    if s.absent_from_newer > 0 {
+        writeln!(
+            out,
+            "{} filing(s) are absent from a newer complete list of their scope (status absent-from-newer; see `registry list`).",
+            s.absent_from_newer
+        )?;
+    }
+    for f in &s.freshness {
+        let age = match (&f.as_of, f.age_days) {
+            (Some(d), Some(a)) => format!("as of {d}, {a} days old"),
+            _ => "no as-of date".to_string(),
+        };
+        if f.stale {
+            writeln!(
+                out,
+                "STALE: {} data are {age}, more than {} days: import the current lists (`filing-check registry import`).",
+                f.regime, s.stale_after_days
+            )?;
+        } else {
+            writeln!(out, "Fresh: {} data are {age}.", f.regime)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn write_list_table(out: &mut dyn Write, rows: &[ListedFiling]) -> io::Result<()> {

@@ -8,6 +8,7 @@
 pub mod data;
 pub mod embedded;
 pub mod store;
+pub mod update;
 
 use std::path::PathBuf;
 
@@ -18,22 +19,56 @@ use crate::model::Snapshot;
 /// The environment variable naming a registry file, like `--registry`.
 pub const REGISTRY_ENV: &str = "FILING_CHECK_REGISTRY";
 
+/// The user registry's file name in the user's data directory.
+pub const USER_REGISTRY_FILE: &str = "registry.db";
+
+/// Where the user registry lives: `$XDG_DATA_HOME/filing-check/registry.db`
+/// (`~/.local/share/filing-check/registry.db` on Linux; the platform's data
+/// directory elsewhere). `None` when the system names no home directory.
+pub fn user_registry_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "filing-check")
+        .map(|d| d.data_dir().join(USER_REGISTRY_FILE))
+}
+
 /// Which registry a command uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Location {
     /// The data compiled into the binary.
     Embedded,
-    /// A registry file.
+    /// A registry file named by `--registry` or the environment.
     File(PathBuf),
+    /// The user registry, which `registry import` created.
+    User(PathBuf),
 }
 
 impl Location {
-    /// `--registry` wins over the environment variable; without either the
-    /// embedded registry is used. An empty value counts as unset.
-    pub fn resolve(flag: Option<PathBuf>, env: Option<std::ffi::OsString>) -> Location {
-        flag.filter(|p| !p.as_os_str().is_empty())
+    /// `--registry` wins over the environment variable, which wins over the
+    /// user registry when it exists; otherwise the embedded registry is used.
+    /// An empty value counts as unset.
+    pub fn resolve(
+        flag: Option<PathBuf>,
+        env: Option<std::ffi::OsString>,
+        user: Option<PathBuf>,
+    ) -> Location {
+        if let Some(p) = flag
+            .filter(|p| !p.as_os_str().is_empty())
             .or_else(|| env.filter(|v| !v.is_empty()).map(PathBuf::from))
-            .map_or(Location::Embedded, Location::File)
+        {
+            return Location::File(p);
+        }
+        match user {
+            Some(p) if p.exists() => Location::User(p),
+            _ => Location::Embedded,
+        }
+    }
+
+    /// The registry file a write (import, reset) goes to: the one named, or
+    /// the user registry (`user`), whether or not it exists yet.
+    pub fn writable(&self, user: Option<PathBuf>) -> Option<PathBuf> {
+        match self {
+            Location::File(p) | Location::User(p) => Some(p.clone()),
+            Location::Embedded => user,
+        }
     }
 }
 
@@ -49,7 +84,7 @@ impl Registry {
     pub fn load(location: &Location) -> Result<Registry, StoreError> {
         let store = match location {
             Location::Embedded => embedded::store()?,
-            Location::File(path) => Store::open_read_only(path)?,
+            Location::File(path) | Location::User(path) => Store::open_read_only(path)?,
         };
         Ok(Registry {
             snapshot: store.snapshot()?,
@@ -65,11 +100,41 @@ mod tests {
 
     #[test]
     fn the_flag_wins_over_the_environment() {
-        let loc = Location::resolve(Some("a.db".into()), Some("b.db".into()));
+        let loc = Location::resolve(Some("a.db".into()), Some("b.db".into()), None);
         assert_eq!(loc, Location::File("a.db".into()));
-        let loc = Location::resolve(None, Some("b.db".into()));
+        let loc = Location::resolve(None, Some("b.db".into()), None);
         assert_eq!(loc, Location::File("b.db".into()));
-        assert_eq!(Location::resolve(None, Some("".into())), Location::Embedded);
-        assert_eq!(Location::resolve(None, None), Location::Embedded);
+        assert_eq!(
+            Location::resolve(None, Some("".into()), None),
+            Location::Embedded
+        );
+        assert_eq!(Location::resolve(None, None, None), Location::Embedded);
+    }
+
+    #[test]
+    fn the_user_registry_is_used_once_it_exists() {
+        let dir = std::env::temp_dir().join(format!("fc-loc-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let user = dir.join(USER_REGISTRY_FILE);
+        let _ = std::fs::remove_file(&user);
+        assert_eq!(
+            Location::resolve(None, None, Some(user.clone())),
+            Location::Embedded
+        );
+        assert_eq!(
+            Location::Embedded.writable(Some(user.clone())),
+            Some(user.clone())
+        );
+        std::fs::write(&user, b"").unwrap();
+        assert_eq!(
+            Location::resolve(None, None, Some(user.clone())),
+            Location::User(user.clone())
+        );
+        // A named file still wins.
+        assert_eq!(
+            Location::resolve(Some("a.db".into()), None, Some(user)),
+            Location::File("a.db".into())
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -9,16 +9,19 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OpenFlags};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::data::Data;
-use crate::model::{Alias, Company, Completeness, Filing, RegimeInfo, Snapshot, Source};
+use crate::import::ListRow;
+use crate::model::{
+    Alias, Batch, Company, Completeness, Filing, Regime, RegimeInfo, Snapshot, Source,
+};
 
 /// The schema, executed verbatim on a new database.
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
 
 /// The schema version this build reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// `PRAGMA application_id` of a filing-check registry: "FCK1".
 pub const APPLICATION_ID: i64 = 0x4643_4B31;
@@ -107,6 +110,83 @@ impl Store {
         let store = Store { conn, origin };
         store.check_schema(path)?;
         Ok(store)
+    }
+
+    /// Opens an existing registry file for writing (imports), in WAL mode so
+    /// that readers keep working while a write is under way.
+    pub fn open_writable(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        let origin = Origin::File(path.to_path_buf());
+        let sql = |source| StoreError::Sqlite {
+            origin: origin.clone(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql)?;
+        let store = Store {
+            conn,
+            origin: origin.clone(),
+        };
+        store.check_schema(path)?;
+        store
+            .conn
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(sql)?;
+        store
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            .map_err(sql)?;
+        store
+            .conn
+            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .map_err(sql)?;
+        Ok(store)
+    }
+
+    /// The regime of an imported batch and the rows it listed, as listed.
+    pub fn batch_rows(&self, batch: i64) -> Result<Option<(Regime, Vec<ListRow>)>, StoreError> {
+        let regime: Option<String> = self
+            .conn
+            .query_row("SELECT regime FROM batches WHERE id = ?1", [batch], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.sql_error(e))?;
+        let Some(regime) = regime else {
+            return Ok(None);
+        };
+        let regime: Regime =
+            regime
+                .parse()
+                .map_err(|e: crate::model::UnknownValue| StoreError::Invalid {
+                    origin: self.origin.clone(),
+                    message: e.to_string(),
+                })?;
+        let mut st = self
+            .conn
+            .prepare("SELECT listed FROM batch_filings WHERE batch_id = ?1 ORDER BY rowid")
+            .map_err(|e| self.sql_error(e))?;
+        let texts: Vec<String> = st
+            .query_map([batch], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sql_error(e))?;
+        let mut rows = Vec::with_capacity(texts.len());
+        for t in texts {
+            rows.push(serde_json::from_str(&t).map_err(|e| StoreError::Invalid {
+                origin: self.origin.clone(),
+                message: format!("batch {batch}: a listed row is not readable: {e}"),
+            })?);
+        }
+        Ok(Some((regime, rows)))
+    }
+
+    pub(super) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
     }
 
     /// Writes `data` into a new registry file at `path`.
@@ -284,7 +364,7 @@ impl Store {
         let mut st = c.prepare(
             "SELECT id, regime, company_id, company_listed, item, item_listed, item_kind,
                     filing_no, role, product, region, filed_on, batch, source_id, location,
-                    status, note
+                    status, note, purpose, remark
              FROM filings ORDER BY id",
         )?;
         let rows = st.query_map([], |r| {
@@ -309,6 +389,8 @@ impl Store {
                     location: r.get(14)?,
                     status: r.get(15)?,
                     note: r.get(16)?,
+                    purpose: r.get(17)?,
+                    remark: r.get(18)?,
                 },
             ))
         })?;
@@ -341,6 +423,35 @@ impl Store {
                 source,
                 note,
             });
+        }
+
+        let mut st = c.prepare(
+            "SELECT id, source_id, regime, scope, imported_at, file_name, sha256, rows, added,
+                    changed, absent
+             FROM batches ORDER BY id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(2)?,
+                Batch {
+                    id: r.get(0)?,
+                    source_id: r.get(1)?,
+                    regime: crate::model::Regime::Genai,
+                    scope: r.get(3)?,
+                    imported_at: r.get(4)?,
+                    file_name: r.get(5)?,
+                    sha256: r.get(6)?,
+                    rows: r.get(7)?,
+                    added: r.get(8)?,
+                    changed: r.get(9)?,
+                    absent: r.get(10)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (regime, mut batch) = row?;
+            batch.regime = parse_value(&regime)?;
+            snap.batches.push(batch);
         }
         Ok(snap)
     }

@@ -1,17 +1,25 @@
-//! `filing-check registry …`: inspect the registry, or write it to a file.
+//! `filing-check registry …`: inspect the registry, write it to a file, and
+//! keep it current with the published lists. `status`, `list` and `init`
+//! are here; each updating command has its own file.
+
+mod diff;
+mod export;
+mod import;
+mod reset;
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Subcommand;
 
+use filing_check::date::Date;
 use filing_check::matcher::{MatchKind, Matcher, STRONG};
 use filing_check::model::RegimeFilter;
 use filing_check::printer::{self, Format};
-use filing_check::registry::{embedded, Location, Store};
+use filing_check::registry::{embedded, Store};
 use filing_check::report::{ListedFiling, StatusReport};
 
-use super::{load, Exit};
+use super::{Ctx, Exit};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -40,6 +48,18 @@ enum RegistryCommand {
         #[arg(long, value_name = "FORMAT", default_value = "table")]
         format: Format,
     },
+    /// Import a published filing list (.xlsx, .xls, CSV, or JSON from
+    /// `export`) into the user registry, as one batch.
+    Import(Box<import::Args>),
+    /// Compare two batches (by number) or two registry files: filings
+    /// added, removed and changed.
+    Diff(diff::Args),
+    /// Write one regime's filings in the published layout (what `import`
+    /// reads back).
+    Export(export::Args),
+    /// Return to the embedded registry: remove the user registry (or
+    /// rewrite the --registry file from the embedded data).
+    Reset(reset::Args),
     /// Write the embedded registry to a registry file, for --registry.
     Init {
         /// Where to write the registry file.
@@ -50,11 +70,11 @@ enum RegistryCommand {
     },
 }
 
-pub fn run(args: Args, location: &Location, out: &mut dyn Write) -> anyhow::Result<Exit> {
+pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     match args.command {
         RegistryCommand::Status { format } => {
-            let registry = load(location)?;
-            let status = StatusReport::new(&registry);
+            let registry = ctx.load()?;
+            let status = StatusReport::new(&registry, Date::today(), ctx.stale_after);
             match format {
                 Format::Table => printer::registry::write_status_table(out, &status)?,
                 Format::Json | Format::Jsonl => {
@@ -69,7 +89,7 @@ pub fn run(args: Args, location: &Location, out: &mut dyn Write) -> anyhow::Resu
             company,
             format,
         } => {
-            let registry = load(location)?;
+            let registry = ctx.load()?;
             let snap = &registry.snapshot;
             let companies: Option<Vec<i64>> = company.map(|name| {
                 let matcher = Matcher::new(snap);
@@ -109,6 +129,10 @@ pub fn run(args: Args, location: &Location, out: &mut dyn Write) -> anyhow::Resu
             }
             Ok(Exit::Ok)
         }
+        RegistryCommand::Import(a) => import::run(*a, ctx, out),
+        RegistryCommand::Diff(a) => diff::run(a, ctx, out),
+        RegistryCommand::Export(a) => export::run(a, ctx, out),
+        RegistryCommand::Reset(a) => reset::run(a, ctx, out),
         RegistryCommand::Init { path, force } => {
             let data = embedded::data()?;
             let store = Store::create_file(&path, &data, force)?;

@@ -1,0 +1,209 @@
+//! Comparing two states of the registry: two imported batches, or two
+//! registry files. Pure: it compares rows, wherever they came from.
+//!
+//! Filings are paired first by filing number, then by company and item (as
+//! normalised names), so a filing that gained its number in a newer list is
+//! `changed`, not removed and added again.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::ListRow;
+use crate::filing_no;
+use crate::model::Regime;
+use crate::normalize;
+
+/// A filing on one side of a comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub regime: Regime,
+    #[serde(flatten)]
+    pub row: ListRow,
+}
+
+/// A filing on both sides whose fields differ.
+#[derive(Clone, Debug, Serialize)]
+pub struct Change {
+    pub before: Entry,
+    pub after: Entry,
+    /// The fields that differ, by their list header.
+    pub fields: Vec<&'static str>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Diff {
+    pub added: Vec<Entry>,
+    pub removed: Vec<Entry>,
+    pub changed: Vec<Change>,
+    pub unchanged: usize,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+fn key(s: &str) -> String {
+    let k = normalize::normalize(s).key;
+    if k.is_empty() {
+        normalize::fold(s.trim())
+    } else {
+        k
+    }
+}
+
+fn number_key(e: &Entry) -> Option<(Regime, String)> {
+    let n = e.row.filing_no.trim();
+    (!n.is_empty()).then(|| {
+        (
+            e.regime,
+            filing_no::parse(n).map_or_else(|_| normalize::fold(n), |p| p.key()),
+        )
+    })
+}
+
+fn name_key(e: &Entry) -> (Regime, String, String) {
+    (e.regime, key(&e.row.company), key(&e.row.item))
+}
+
+fn differing(a: &ListRow, b: &ListRow, regime: Regime) -> Vec<&'static str> {
+    use super::Field;
+    let mut out = Vec::new();
+    let mut check = |f: Field, x: &Option<String>, y: &Option<String>| {
+        if x != y {
+            out.push(f.header(regime));
+        }
+    };
+    check(
+        Field::Company,
+        &Some(a.company.clone()),
+        &Some(b.company.clone()),
+    );
+    check(Field::Item, &Some(a.item.clone()), &Some(b.item.clone()));
+    check(
+        Field::Number,
+        &Some(a.filing_no.clone()),
+        &Some(b.filing_no.clone()),
+    );
+    check(Field::Role, &a.role, &b.role);
+    check(Field::Product, &a.product, &b.product);
+    check(Field::Purpose, &a.purpose, &b.purpose);
+    check(Field::Region, &a.region, &b.region);
+    check(Field::Date, &a.filed_on, &b.filed_on);
+    check(Field::Remark, &a.remark, &b.remark);
+    out
+}
+
+/// What changed from `before` to `after`.
+pub fn diff(before: &[Entry], after: &[Entry]) -> Diff {
+    let mut paired_after = vec![false; after.len()];
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut unpaired_before: Vec<usize> = Vec::new();
+
+    let mut by_number: HashMap<(Regime, String), Vec<usize>> = HashMap::new();
+    for (j, e) in after.iter().enumerate() {
+        if let Some(k) = number_key(e) {
+            by_number.entry(k).or_default().push(j);
+        }
+    }
+    for (i, e) in before.iter().enumerate() {
+        let found = number_key(e)
+            .and_then(|k| by_number.get(&k))
+            .and_then(|js| js.iter().copied().find(|&j| !paired_after[j]));
+        match found {
+            Some(j) => {
+                paired_after[j] = true;
+                pairs.push((i, j));
+            }
+            None => unpaired_before.push(i),
+        }
+    }
+    let mut by_name: HashMap<(Regime, String, String), Vec<usize>> = HashMap::new();
+    for (j, e) in after.iter().enumerate() {
+        if !paired_after[j] {
+            by_name.entry(name_key(e)).or_default().push(j);
+        }
+    }
+    let mut removed = Vec::new();
+    for i in unpaired_before {
+        let found = by_name
+            .get(&name_key(&before[i]))
+            .and_then(|js| js.iter().copied().find(|&j| !paired_after[j]));
+        match found {
+            Some(j) => {
+                paired_after[j] = true;
+                pairs.push((i, j));
+            }
+            None => removed.push(before[i].clone()),
+        }
+    }
+    let mut d = Diff {
+        removed,
+        ..Diff::default()
+    };
+    pairs.sort_unstable();
+    for (i, j) in pairs {
+        let fields = differing(&before[i].row, &after[j].row, after[j].regime);
+        if fields.is_empty() {
+            d.unchanged += 1;
+        } else {
+            d.changed.push(Change {
+                before: before[i].clone(),
+                after: after[j].clone(),
+                fields,
+            });
+        }
+    }
+    d.added = after
+        .iter()
+        .zip(&paired_after)
+        .filter(|(_, &p)| !p)
+        .map(|(e, _)| e.clone())
+        .collect();
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(company: &str, item: &str, no: &str) -> Entry {
+        Entry {
+            regime: Regime::DeepSynthesis,
+            row: ListRow {
+                company: company.into(),
+                item: item.into(),
+                filing_no: no.into(),
+                ..ListRow::default()
+            },
+        }
+    }
+
+    #[test]
+    fn added_removed_changed() {
+        let before = [
+            e("甲公司", "A算法", ""),
+            e("乙公司", "B算法", "N1"),
+            e("丙", "C", ""),
+        ];
+        let after = [
+            // Gained a number: paired by name, changed.
+            e("甲公司", "A算法", "N0"),
+            // Same number, renamed item: changed.
+            e("乙公司", "B算法v2", "N1"),
+            e("丁", "D", ""),
+        ];
+        let d = diff(&before, &after);
+        assert_eq!(d.removed, vec![e("丙", "C", "")]);
+        assert_eq!(d.added, vec![e("丁", "D", "")]);
+        assert_eq!(d.changed.len(), 2);
+        assert_eq!(d.changed[0].fields, vec!["备案编号"]);
+        assert_eq!(d.changed[1].fields, vec!["算法名称"]);
+        assert_eq!(d.unchanged, 0);
+        let same = diff(&after, &after);
+        assert!(same.is_empty());
+        assert_eq!(same.unchanged, 3);
+    }
+}
