@@ -29,7 +29,7 @@ Exit codes:
 
 The registry is the one compiled into this binary unless --registry or the
 FILING_CHECK_REGISTRY environment variable names a registry file. A query that
-starts with `-` goes after `--`: filing-check -- -name.
+starts with `-`, or is a command's name, goes after `--`: filing-check -- -name.
 
 Not finding a name proves nothing: the registry holds the lists as of its
 as-of date, and partial lists at that.";
@@ -45,7 +45,7 @@ as-of date, and partial lists at that.";
     name = "filing-check",
     version,
     after_help = AFTER_HELP,
-    args_conflicts_with_subcommands = true,
+    override_usage = "filing-check [OPTIONS] <QUERY>...\n       filing-check [OPTIONS] <COMMAND>",
     arg_required_else_help = true
 )]
 pub struct Cli {
