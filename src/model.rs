@@ -251,7 +251,7 @@ pub struct Alias {
 ///
 /// The registry is small (hundreds to tens of thousands of rows), so the
 /// matcher works on this snapshot rather than querying SQLite per name.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub regimes: Vec<RegimeInfo>,
     pub sources: Vec<Source>,

@@ -259,6 +259,11 @@ fn take_leading_region(s: &str) -> (String, Option<String>) {
 fn strip_model_words(s: &str, removed: &mut Vec<&'static str>) -> String {
     let mut out = s.to_string();
     for w in WEAK_MODEL_WORDS {
+        // A substring search is costly to set up; most names lack the
+        // word's first character, which a plain character scan rules out.
+        if !w.chars().next().is_some_and(|c| out.contains(c)) {
+            continue;
+        }
         while let Some(pos) = out.find(w) {
             let mut next = String::with_capacity(out.len());
             next.push_str(&out[..pos]);

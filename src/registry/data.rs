@@ -5,12 +5,13 @@
 //! every problem with the file name and line. It does no I/O: callers hand it
 //! the text, whether compiled in or read from disk.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
 use crate::model::{
-    Alias, AliasEntity, AliasKind, Completeness, ItemKind, Regime, RegimeInfo, Source,
+    Alias, AliasEntity, AliasKind, Company, Completeness, Filing, ItemKind, Regime, RegimeInfo,
+    Snapshot, Source,
 };
 
 /// A problem in a registry data file, located by file and line.
@@ -72,6 +73,80 @@ pub struct Data {
     pub companies: Vec<CompanyRow>,
     pub filings: Vec<FilingRow>,
     pub aliases: Vec<Alias>,
+}
+
+impl Data {
+    /// The snapshot a registry holding this data reads back, built directly:
+    /// the embedded registry needs no database to be looked up (the store's
+    /// own snapshot of the same data is tested to be equal).
+    pub fn to_snapshot(&self) -> Snapshot {
+        let mut snap = Snapshot::default();
+        let mut regimes = self.regimes.clone();
+        regimes.sort_by(|a, b| b.id.as_str().cmp(a.id.as_str()));
+        snap.regimes = regimes;
+        let mut sources = self.sources.clone();
+        sources.sort_by(|a, b| a.as_of.cmp(&b.as_of).then(a.id.cmp(&b.id)));
+        snap.sources = sources;
+        // Companies get ids in insertion order, as the store gives them:
+        // described ones first, then any a filing names.
+        let mut ids: HashMap<String, i64> = HashMap::new();
+        let described = self.companies.iter().map(|c| Company {
+            id: 0,
+            name: c.name.clone(),
+            legal_name: c.legal_name.clone(),
+            english_name: c.english_name.clone(),
+            group_name: c.group_name.clone(),
+            source: c.source.clone(),
+            note: c.note.clone(),
+        });
+        let undescribed = self.filings.iter().map(|f| Company {
+            id: 0,
+            name: f.company.clone(),
+            legal_name: None,
+            english_name: None,
+            group_name: None,
+            source: None,
+            note: None,
+        });
+        for c in described.chain(undescribed) {
+            if ids.contains_key(&c.name) {
+                continue;
+            }
+            let id = snap.companies.len() as i64 + 1;
+            ids.insert(c.name.clone(), id);
+            snap.companies.push(Company { id, ..c });
+        }
+        for (i, f) in self.filings.iter().enumerate() {
+            snap.filings.push(Filing {
+                id: i as i64 + 1,
+                regime: f.regime,
+                company_id: ids[f.company.as_str()],
+                company_listed: f.company_listed.clone(),
+                item: f.item.clone(),
+                item_listed: f.item_listed.clone(),
+                item_kind: f.item_kind,
+                filing_no: f.filing_no.clone(),
+                role: f.role.clone(),
+                product: f.product.clone(),
+                region: f.region.clone(),
+                filed_on: f.filed_on.clone(),
+                batch: f.batch.clone(),
+                source_id: f.source.clone(),
+                location: f.location.clone(),
+                status: f.status.clone(),
+                note: f.note.clone(),
+                purpose: None,
+                remark: None,
+            });
+        }
+        let mut seen = HashSet::new();
+        for a in &self.aliases {
+            if seen.insert((a.entity, a.name.clone(), a.alias.clone())) {
+                snap.aliases.push(a.clone());
+            }
+        }
+        snap
+    }
 }
 
 fn opt(s: String) -> Option<String> {

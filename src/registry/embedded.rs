@@ -30,6 +30,13 @@ pub fn store() -> Result<Store, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_direct_snapshot_equals_the_stores() {
+        let data = data().unwrap();
+        let from_store = store().unwrap().snapshot().unwrap();
+        assert_eq!(data.to_snapshot(), from_store);
+    }
     use crate::model::Regime;
 
     #[test]

@@ -83,7 +83,18 @@ impl Registry {
     /// Opens the registry at `location` and reads it into memory.
     pub fn load(location: &Location) -> Result<Registry, StoreError> {
         let store = match location {
-            Location::Embedded => embedded::store()?,
+            Location::Embedded => {
+                // No database needed: the compiled-in data become the snapshot.
+                let data = embedded::data().map_err(|e| StoreError::Invalid {
+                    origin: Origin::Embedded,
+                    message: e.to_string(),
+                })?;
+                return Ok(Registry {
+                    snapshot: data.to_snapshot(),
+                    origin: Origin::Embedded,
+                    schema_version: SCHEMA_VERSION,
+                });
+            }
             Location::File(path) | Location::User(path) => Store::open_read_only(path)?,
         };
         Ok(Registry {
