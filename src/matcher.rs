@@ -36,6 +36,9 @@ pub const STRONG: f64 = 0.90;
 /// A match below this score is not reported at all.
 pub const WEAK: f64 = 0.75;
 
+/// Why a match only on filings a newer list dropped is `review`.
+const WITHDRAWN: &str = "every matching filing is absent from a newer complete list of its scope (withdrawn or deregistered?); check the current list";
+
 const SCORE_CORE: f64 = 0.95;
 const SCORE_PINYIN: f64 = 0.92;
 
@@ -629,6 +632,10 @@ impl<'a> Matcher<'a> {
                 )
             };
             outcome.note = Some(outcome.explain.reason.clone());
+        } else if self.none_listed(&outcome.matches) {
+            outcome.verdict = Verdict::Review;
+            outcome.explain.reason = WITHDRAWN.to_string();
+            outcome.note = Some(WITHDRAWN.to_string());
         } else {
             outcome.verdict = Verdict::Filed;
             outcome.explain.reason = format!("filing number {} is in the registry", n.canonical());
@@ -748,11 +755,15 @@ impl<'a> Matcher<'a> {
         });
 
         let (verdict, reason) = self.verdict(&matches);
-        let note = (matches.is_empty() && elsewhere > 0).then(|| {
-            format!(
-                "{elsewhere} filing(s) match under another regime; use --regime any to see them"
-            )
-        });
+        let note = if reason == WITHDRAWN {
+            Some(reason.clone())
+        } else {
+            (matches.is_empty() && elsewhere > 0).then(|| {
+                format!(
+                    "{elsewhere} filing(s) match under another regime; use --regime any to see them"
+                )
+            })
+        };
         considered.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
         considered.dedup_by(|a, b| a.name == b.name && a.company == b.company && a.item == b.item);
         Outcome {
@@ -852,6 +863,16 @@ impl<'a> Matcher<'a> {
         out
     }
 
+    /// Whether every strong match is a filing a newer complete list no
+    /// longer holds.
+    fn none_listed(&self, matches: &[FilingMatch]) -> bool {
+        let mut strong = matches
+            .iter()
+            .filter(|m| m.kind != MatchKind::Related && m.score >= STRONG)
+            .peekable();
+        strong.peek().is_some() && strong.all(|m| self.snap.filings[m.filing].status != "listed")
+    }
+
     fn verdict(&self, matches: &[FilingMatch]) -> (Verdict, String) {
         let Some(top) = matches.first() else {
             return (Verdict::NotFound, "no registry name matched".to_string());
@@ -889,6 +910,9 @@ impl<'a> Matcher<'a> {
                 Verdict::Review,
                 format!("ambiguous: equally strong matches for {}", names.join(", ")),
             );
+        }
+        if self.none_listed(matches) {
+            return (Verdict::Review, WITHDRAWN.to_string());
         }
         (
             Verdict::Filed,
