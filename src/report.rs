@@ -238,7 +238,15 @@ pub struct ListedFiling {
     pub item_listed: String,
     pub item_kind: ItemKind,
     pub filing_no: Option<String>,
+    /// `listed`, or `absent-from-newer` when a newer complete list lacks it.
     pub status: String,
+    /// 角色, 应用产品, 主要用途, 属地, 备案时间 and 备注, as the list gave them.
+    pub role: Option<String>,
+    pub product: Option<String>,
+    pub purpose: Option<String>,
+    pub region: Option<String>,
+    pub filed_on: Option<String>,
+    pub remark: Option<String>,
     pub source: String,
     pub as_of: String,
     pub location: String,
@@ -258,6 +266,12 @@ impl ListedFiling {
             item_kind: f.item_kind,
             filing_no: f.filing_no.clone(),
             status: f.status.clone(),
+            role: f.role.clone(),
+            product: f.product.clone(),
+            purpose: f.purpose.clone(),
+            region: f.region.clone(),
+            filed_on: f.filed_on.clone(),
+            remark: f.remark.clone(),
             source: f.source_id.clone(),
             as_of: snap
                 .source(&f.source_id)

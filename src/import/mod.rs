@@ -244,7 +244,7 @@ pub fn read_tables(
     regime: Regime,
 ) -> Result<Vec<ListRow>, ImportError> {
     let mut rows = Vec::new();
-    let mut best_headers: Option<Vec<String>> = None;
+    let mut best_headers: Option<(usize, Vec<String>)> = None;
     let mut any_fit = false;
     for table in tables {
         let sheet = match &table.format {
@@ -268,10 +268,12 @@ pub fn read_tables(
             .map(|(i, r)| (i, layout(&r.fields, regime)))
             .find(|(_, l)| has_required(l, regime));
         let Some((at, cols)) = found else {
-            // Remember the most promising header for the error message.
+            // Remember the most promising header of any sheet for the
+            // error message.
             if let Some(r) = first.iter().max_by_key(|r| layout(&r.fields, regime).len()) {
-                if best_headers.is_none() {
-                    best_headers = Some(r.fields.clone());
+                let score = layout(&r.fields, regime).len();
+                if best_headers.as_ref().is_none_or(|(s, _)| score > *s) {
+                    best_headers = Some((score, r.fields.clone()));
                 }
             }
             continue;
@@ -327,7 +329,7 @@ pub fn read_tables(
         }
     }
     if !any_fit {
-        let headers = best_headers.unwrap_or_default();
+        let headers = best_headers.map(|(_, h)| h).unwrap_or_default();
         let have = layout(&headers, regime);
         let missing: Vec<&str> = Field::required(regime)
             .iter()

@@ -63,12 +63,20 @@ pub enum StoreError {
     },
     #[error("{path} already exists (pass --force to replace it)")]
     Exists { path: PathBuf },
-    #[error("cannot read registry {origin}: {source}")]
+    #[error("cannot read registry {origin}")]
     Sqlite {
         origin: Origin,
         #[source]
         source: rusqlite::Error,
     },
+    #[error("cannot update registry {origin}; it is unchanged")]
+    Write {
+        origin: Origin,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("registry {origin}: {message} (the registry is unchanged)")]
+    Conflict { origin: Origin, message: String },
     #[error("registry {origin} holds an invalid value: {message}")]
     Invalid { origin: Origin, message: String },
 }

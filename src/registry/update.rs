@@ -128,17 +128,38 @@ impl Store {
         pause_after: Option<usize>,
     ) -> Result<ImportReport, StoreError> {
         let origin = self.origin().clone();
-        let sql = |source| StoreError::Sqlite {
+        let write = |source| StoreError::Write {
             origin: origin.clone(),
             source,
         };
         let tx = self
             .conn_mut()
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(sql)?;
-        let report = import_in(&tx, plan, pause_after).map_err(sql)?;
-        tx.commit().map_err(sql)?;
+            .map_err(write)?;
+        let report = import_in(&tx, plan, pause_after).map_err(|f| match f {
+            Failure::Sql(e) => write(e),
+            Failure::SourceTaken(id) => StoreError::Conflict {
+                origin: origin.clone(),
+                message: format!(
+                    "source id {id:?} is already an earlier import's; give this list another --source-id"
+                ),
+            },
+        })?;
+        tx.commit().map_err(write)?;
         Ok(report)
+    }
+}
+
+/// Why an import stopped.
+enum Failure {
+    Sql(rusqlite::Error),
+    /// The source id is already an earlier source's.
+    SourceTaken(String),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        Failure::Sql(e)
     }
 }
 
@@ -146,7 +167,7 @@ fn import_in(
     tx: &Transaction<'_>,
     plan: &ImportPlan,
     pause_after: Option<usize>,
-) -> rusqlite::Result<ImportReport> {
+) -> Result<ImportReport, Failure> {
     let src = &plan.source;
     let regime = plan.regime.as_str();
     let mut report = ImportReport {
@@ -171,10 +192,21 @@ fn import_in(
         return Ok(report);
     }
 
-    let source_id = src
-        .id
-        .clone()
-        .unwrap_or_else(|| format!("import-{regime}-{}", &src.sha256[..12]));
+    let source_id = src.id.clone().unwrap_or_else(|| {
+        if plan.scope == NATIONAL {
+            format!("import-{regime}-{}", &src.sha256[..12])
+        } else {
+            format!("import-{regime}-{}-{}", plan.scope, &src.sha256[..12])
+        }
+    });
+    let taken: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sources WHERE id = ?1)",
+        [&source_id],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Failure::SourceTaken(source_id));
+    }
     tx.execute(
         "INSERT INTO sources (id, title, publisher, published, as_of, location, completeness,
                               url, sha256, note)
@@ -210,6 +242,14 @@ fn import_in(
 
     let mut companies = company_index(tx)?;
     let (mut by_number, mut by_name) = filing_index(tx, regime)?;
+    // The filings of each item name, for linking an unknown company name.
+    let mut by_item: HashMap<String, Vec<Stored>> = HashMap::new();
+    for ((_, item), stored) in &by_name {
+        by_item
+            .entry(item.clone())
+            .or_default()
+            .push(stored.clone());
+    }
 
     let mut insert_company = tx.prepare(
         "INSERT INTO companies (name, legal_name, english_name, group_name, source, note)
@@ -250,7 +290,7 @@ fn import_in(
             // An unknown name for a distinctive item one company already
             // filed: the list names that company by another name (its legal
             // entity, usually). The row's name is kept as listed.
-            let id = by_item_owner(&by_name, &item_key, &row.item, &row.filing_no)?;
+            let id = by_item_owner(&by_item, &item_key, &row.item, &row.filing_no)?;
             report.linked_by_item += 1;
             Some(id)
         });
@@ -325,6 +365,9 @@ fn import_in(
                 if let Some(k) = number.as_deref().and_then(number_key) {
                     by_number.insert(k, stored.clone());
                 }
+                let owners = by_item.entry(item_key.clone()).or_default();
+                owners.retain(|s| s.id != old.id);
+                owners.push(stored.clone());
                 by_name.insert((company_id, item_key), stored);
                 old.id
             }
@@ -363,6 +406,10 @@ fn import_in(
                 if let Some(k) = number.as_deref().and_then(number_key) {
                     by_number.insert(k, stored.clone());
                 }
+                by_item
+                    .entry(item_key.clone())
+                    .or_default()
+                    .push(stored.clone());
                 by_name.insert((company_id, item_key), stored);
                 id
             }
@@ -418,7 +465,7 @@ fn import_in(
 /// The one company that filed a distinctive item, if exactly one did and
 /// its number (if any) does not contradict the row's.
 fn by_item_owner(
-    by_name: &HashMap<(i64, String), Stored>,
+    by_item: &HashMap<String, Vec<Stored>>,
     item_key: &str,
     item: &str,
     number: &str,
@@ -452,11 +499,7 @@ fn by_item_owner(
     if core.chars().count() < 2 || GENERIC.iter().any(|g| core.contains(g)) {
         return None;
     }
-    let owners: Vec<&Stored> = by_name
-        .iter()
-        .filter(|((_, k), _)| k == item_key)
-        .map(|(_, s)| s)
-        .collect();
+    let owners: Vec<&Stored> = by_item.get(item_key).into_iter().flatten().collect();
     let [only] = owners[..] else {
         return None;
     };

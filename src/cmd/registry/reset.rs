@@ -2,6 +2,7 @@
 
 use std::fs;
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::Context;
 
@@ -12,23 +13,26 @@ use super::super::{Ctx, Exit};
 #[derive(Debug, clap::Args)]
 pub struct Args {}
 
+/// Removes SQLite's WAL files beside a registry file: `PATH-wal`, `PATH-shm`.
+fn remove_journal(path: &Path) {
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = fs::remove_file(p);
+    }
+}
+
 pub fn run(_args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     match &ctx.location {
         Location::File(path) => {
             // A named registry file is rewritten from the embedded data.
             Store::create_file(path, &embedded::data()?, true)?;
-            for ext in ["db-wal", "db-shm"] {
-                let _ = fs::remove_file(path.with_extension(ext));
-            }
+            remove_journal(path);
             writeln!(out, "rewrote {} from the embedded registry", path.display())?;
         }
         Location::User(path) => {
             fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
-            for suffix in ["-wal", "-shm"] {
-                let mut p = path.clone().into_os_string();
-                p.push(suffix);
-                let _ = fs::remove_file(p);
-            }
+            remove_journal(path);
             writeln!(
                 out,
                 "removed the user registry {}; commands use the embedded registry again",
