@@ -135,6 +135,9 @@ pub struct Evaluation {
     /// and serialising the evidence is most of the cost of a JSON report.
     #[serde(skip)]
     json: OnceLock<String>,
+    /// Printers' text columns, made once (see [`Evaluation::rendered`]).
+    #[serde(skip)]
+    columns: OnceLock<Vec<String>>,
 }
 
 impl Evaluation {
@@ -146,7 +149,14 @@ impl Evaluation {
             regimes: Vec::new(),
             evidence: Vec::new(),
             json: OnceLock::new(),
+            columns: OnceLock::new(),
         }
+    }
+
+    /// Text columns a printer derives from the evaluation, made by `make`
+    /// the first time and shared by every row with this evaluation.
+    pub fn rendered(&self, make: impl FnOnce() -> Vec<String>) -> &[String] {
+        self.columns.get_or_init(make)
     }
 
     /// The fields as JSON object members, without the braces:
@@ -405,6 +415,7 @@ impl<'a> Auditor<'a> {
                 self.require
             ),
             json: OnceLock::new(),
+            columns: OnceLock::new(),
             ..e
         }
     }

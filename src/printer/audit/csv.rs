@@ -103,11 +103,13 @@ impl Sink for CsvSink<'_> {
     }
 
     fn row(&mut self, row: &RowOut<'_>) -> io::Result<()> {
-        let mut record: Vec<String> = Vec::with_capacity(self.width + VERDICT_COLUMNS.len() + 1);
-        record.push(row.line.to_string());
-        record.extend(row.fields.iter().take(self.width).cloned());
-        record.resize(self.width + 1, String::new());
-        record.extend(verdict_values(row, &self.as_of));
+        let line = row.line.to_string();
+        let gate = row.gate_text();
+        let mut record: Vec<&str> = Vec::with_capacity(self.width + VERDICT_COLUMNS.len() + 1);
+        record.push(&line);
+        record.extend(row.fields.iter().take(self.width).map(String::as_str));
+        record.resize(self.width + 1, "");
+        record.extend(verdict_values(row, &gate, &self.as_of));
         match &mut self.writer {
             Some(w) => Ok(w.write_record(&record)?),
             None => Ok(()),

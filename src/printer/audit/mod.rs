@@ -156,28 +156,11 @@ impl RowOut<'_> {
 
     /// The filed items of the evidence, at most three.
     pub fn items(&self) -> String {
-        let mut items: Vec<&str> = Vec::new();
-        for m in &self.evaluation.evidence {
-            if !items.contains(&m.item.as_str()) {
-                items.push(&m.item);
-            }
-        }
-        let more = items.len().saturating_sub(3);
-        items.truncate(3);
-        let mut s = items.join("; ");
-        if more > 0 {
-            s.push_str(&format!("; +{more}"));
-        }
-        s
+        items_text(self.evaluation)
     }
 
     pub fn regimes(&self) -> String {
-        self.evaluation
-            .regimes
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(";")
+        regimes_text(self.evaluation)
     }
 }
 
@@ -198,24 +181,67 @@ pub const VERDICT_COLUMNS: &[&str] = &[
     "registry_as_of",
 ];
 
-/// The values of [`VERDICT_COLUMNS`] for a row.
-pub fn verdict_values(row: &RowOut<'_>, registry_as_of: &str) -> Vec<String> {
-    let top = row.top();
-    vec![
-        row.verdict().to_string(),
-        row.evaluation.code.to_string(),
-        row.gate_text(),
-        row.evaluation.reason.clone(),
-        row.regimes(),
-        top.map(|m| m.company.clone()).unwrap_or_default(),
-        row.items(),
-        top.and_then(|m| m.filing_no.clone()).unwrap_or_default(),
-        top.map(|m| m.kind.to_string()).unwrap_or_default(),
-        top.map(|m| format!("{:.2}", m.score)).unwrap_or_default(),
-        top.map(|m| m.source.clone()).unwrap_or_default(),
-        top.map(|m| m.as_of.clone()).unwrap_or_default(),
-        registry_as_of.to_string(),
-    ]
+/// The values of [`VERDICT_COLUMNS`] for a row. Only the gate's column is
+/// the row's own; the rest are its evaluation's, rendered once for all the
+/// identical rows that share it.
+pub fn verdict_values<'a>(
+    row: &'a RowOut<'a>,
+    gate: &'a str,
+    registry_as_of: &'a str,
+) -> impl Iterator<Item = &'a str> {
+    let cached = evaluation_columns(row.evaluation);
+    cached[..2]
+        .iter()
+        .map(String::as_str)
+        .chain(std::iter::once(gate))
+        .chain(cached[2..].iter().map(String::as_str))
+        .chain(std::iter::once(registry_as_of))
+}
+
+/// The evaluation's columns of [`VERDICT_COLUMNS`] (all but `gate` and
+/// `registry_as_of`), made once per evaluation.
+fn evaluation_columns(e: &Evaluation) -> &[String] {
+    e.rendered(|| {
+        let top = e.evidence.first();
+        vec![
+            e.verdict.to_string(),
+            e.code.to_string(),
+            e.reason.clone(),
+            regimes_text(e),
+            top.map(|m| m.company.clone()).unwrap_or_default(),
+            items_text(e),
+            top.and_then(|m| m.filing_no.clone()).unwrap_or_default(),
+            top.map(|m| m.kind.to_string()).unwrap_or_default(),
+            top.map(|m| format!("{:.2}", m.score)).unwrap_or_default(),
+            top.map(|m| m.source.clone()).unwrap_or_default(),
+            top.map(|m| m.as_of.clone()).unwrap_or_default(),
+        ]
+    })
+}
+
+/// The filed items of the evidence, at most three.
+fn items_text(e: &Evaluation) -> String {
+    let mut items: Vec<&str> = Vec::new();
+    for m in &e.evidence {
+        if !items.contains(&m.item.as_str()) {
+            items.push(&m.item);
+        }
+    }
+    let more = items.len().saturating_sub(3);
+    items.truncate(3);
+    let mut s = items.join("; ");
+    if more > 0 {
+        s.push_str(&format!("; +{more}"));
+    }
+    s
+}
+
+fn regimes_text(e: &Evaluation) -> String {
+    e.regimes
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// An output format.

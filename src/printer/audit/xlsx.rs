@@ -126,7 +126,8 @@ impl Sink for XlsxSink<'_> {
         }
         let first = self.width + 1;
         let fmt = verdict_format(row.verdict());
-        for (i, v) in verdict_values(row, &self.as_of).iter().enumerate() {
+        let gate = row.gate_text();
+        for (i, v) in verdict_values(row, &gate, &self.as_of).enumerate() {
             let c = first + i as u16;
             if i == 0 {
                 sheet
