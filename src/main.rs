@@ -26,15 +26,17 @@ fn main() -> ExitCode {
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let result = cmd::run(cli, &mut out).and_then(|code| {
-        out.flush()?;
-        Ok(code)
+    let result = cmd::run(cli, &mut out).and_then(|code| match out.flush() {
+        // The answer's exit code stands even if the reader left early.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(code),
+        other => other.map(|()| code).map_err(anyhow::Error::from),
     });
     match result {
         Ok(code) => code.into(),
         Err(err) if is_broken_pipe(&err) => Exit::Ok.into(),
         Err(err) => {
-            eprintln!("filing-check: error: {err:#}");
+            // Standard error may be closed too; the exit code still tells.
+            let _ = writeln!(io::stderr(), "filing-check: error: {err:#}");
             cmd::exit_for(&err).into()
         }
     }

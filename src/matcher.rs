@@ -36,6 +36,9 @@ pub const STRONG: f64 = 0.90;
 /// A match below this score is not reported at all.
 pub const WEAK: f64 = 0.75;
 
+/// Queries longer than this are answered `not-found` without matching.
+pub const MAX_QUERY_CHARS: usize = 1000;
+
 /// Why a match only on filings a newer list dropped is `review`.
 const WITHDRAWN: &str = "every matching filing is absent from a newer complete list of its scope (withdrawn or deregistered?); check the current list";
 
@@ -512,10 +515,21 @@ impl<'a> Matcher<'a> {
         if q_len <= 2 || e_len <= 1 {
             return None;
         }
-        let mut sim = strsim::normalized_levenshtein(qc, &e.core);
+        // Two strings whose lengths differ by more than a quarter cannot be
+        // WEAK-similar (the edit distance is at least the difference), so
+        // they are not compared: that keeps a 10 MB cell from costing a
+        // full edit distance against every name.
+        let comparable = |a: usize, b: usize| a.min(b) as f64 >= WEAK * a.max(b) as f64;
+        let mut sim = 0.0f64;
+        if comparable(q_len, e_len) {
+            sim = strsim::normalized_levenshtein(qc, &e.core);
+        }
         if !qp.is_empty() {
+            let qp_len = char_len(qp);
             for p in e.pinyins.iter().filter(|p| char_len(p) >= 4) {
-                sim = sim.max(strsim::normalized_levenshtein(qp, p) * 0.97);
+                if comparable(qp_len, char_len(p)) {
+                    sim = sim.max(strsim::normalized_levenshtein(qp, p) * 0.97);
+                }
             }
         }
         (sim >= WEAK).then_some((Rule::Similar, MatchKind::Fuzzy, sim))
@@ -575,9 +589,9 @@ impl<'a> Matcher<'a> {
         self.numbered.contains(&regime)
     }
 
-    /// A query that is a filing number: the filings with that number.
-    fn lookup_number(&self, query: &str, filter: RegimeFilter) -> Outcome {
-        let mut outcome = Outcome {
+    /// An outcome with no match, to be filled in.
+    fn no_match(query: &str) -> Outcome {
+        Outcome {
             query: query.to_string(),
             verdict: Verdict::NotFound,
             matches: Vec::new(),
@@ -596,7 +610,12 @@ impl<'a> Matcher<'a> {
                 },
                 reason: String::new(),
             },
-        };
+        }
+    }
+
+    /// A query that is a filing number: the filings with that number.
+    fn lookup_number(&self, query: &str, filter: RegimeFilter) -> Outcome {
+        let mut outcome = Self::no_match(query);
         let n = match filing_no::parse(query) {
             Ok(n) => n,
             Err(e) => {
@@ -644,6 +663,15 @@ impl<'a> Matcher<'a> {
     }
 
     fn lookup_with(&self, query: &str, filter: RegimeFilter, explain: bool) -> Outcome {
+        if query.chars().nth(MAX_QUERY_CHARS).is_some() {
+            // No name is this long; matching it would only cost time.
+            let mut o = Self::no_match(query);
+            o.explain.key = String::new();
+            o.explain.reason =
+                format!("a query of more than {MAX_QUERY_CHARS} characters is no name");
+            o.note = Some(o.explain.reason.clone());
+            return o;
+        }
         if filing_no::looks_like_number(query) {
             return self.lookup_number(query, filter);
         }

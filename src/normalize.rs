@@ -23,8 +23,10 @@
 //!    characters. They are weak, not meaningless: the matcher compares keys
 //!    first and treats a match on cores alone as a (strong) fuzzy match.
 //!
-//! Every step is idempotent, so `normalize(normalize(x).key) == normalize(x)`
-//! for the key, core and region.
+//! Every step is idempotent, so `normalize(normalize(x).key)` has the same
+//! key and core as `normalize(x)` (a property test checks it). The region is
+//! not: a bracketed region marker is taken out of the key (step 4), so the
+//! key alone no longer says it.
 
 use std::sync::OnceLock;
 

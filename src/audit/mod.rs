@@ -100,6 +100,8 @@ text_enum! {
         EmptyRow = "empty-row",
         /// invalid: only placeholders such as `N/A`, `-` or `无`.
         PlaceholderName = "placeholder-name",
+        /// invalid: a cell far too long to be a name (a note, a pasted text).
+        ImplausibleName = "implausible-name",
     }
 }
 
@@ -115,7 +117,7 @@ impl Code {
             VendorModelMismatch | MalformedNumber | UnknownNumber | NumberOfOtherCompany => {
                 AuditVerdict::Mismatch
             }
-            EmptyRow | PlaceholderName => AuditVerdict::Invalid,
+            EmptyRow | PlaceholderName | ImplausibleName => AuditVerdict::Invalid,
         }
     }
 }
@@ -191,6 +193,10 @@ impl Evaluation {
     }
 }
 
+/// The longest cell read as a name: the longest registered Chinese company
+/// names run to some 60 characters, so anything far longer is something else.
+pub const MAX_NAME_CHARS: usize = 300;
+
 /// Cell values that say "nothing here".
 const PLACEHOLDERS: &[&str] = &[
     "-", "--", "—", "——", "/", "\\", "?", "？", "n/a", "na", "none", "null", "nil", "tbd", "无",
@@ -230,6 +236,18 @@ impl<'a> Auditor<'a> {
             return Evaluation::new(
                 Code::EmptyRow,
                 "the row has no vendor, model or filing number".into(),
+            );
+        }
+        if let Some(long) = [vendor, model, number]
+            .into_iter()
+            .find(|s| s.chars().nth(MAX_NAME_CHARS).is_some())
+        {
+            return Evaluation::new(
+                Code::ImplausibleName,
+                format!(
+                    "a cell of {} characters is not a vendor, model or number (names have at most {MAX_NAME_CHARS}); check the columns",
+                    long.chars().count()
+                ),
             );
         }
         let usable = |s: &str| !s.is_empty() && !is_placeholder(s);

@@ -170,7 +170,13 @@ struct Output {
 }
 
 impl Output {
-    fn create(path: &Path) -> anyhow::Result<(Output, File)> {
+    fn create(path: &Path) -> anyhow::Result<(Option<Output>, File)> {
+        // A FIFO, a device or a symlink is written through, never replaced.
+        if fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file()) {
+            let file = File::create(path)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            return Ok((None, file));
+        }
         let name = path
             .file_name()
             .ok_or_else(|| UsageError(format!("--output {} is not a file name", path.display())))?;
@@ -182,10 +188,10 @@ impl Output {
         let file = File::create(&tmp)
             .with_context(|| format!("cannot write the report to {}", path.display()))?;
         Ok((
-            Output {
+            Some(Output {
                 tmp,
                 path: path.to_path_buf(),
-            },
+            }),
             file,
         ))
     }
@@ -267,7 +273,7 @@ pub fn run(args: Args, ctx: &Ctx, stdout: &mut dyn Write) -> anyhow::Result<Exit
     let (output, sink_out): (Option<Output>, Box<dyn Write + '_>) = match &args.output {
         Some(path) => {
             let (o, file) = Output::create(path)?;
-            (Some(o), Box::new(BufWriter::new(file)))
+            (o, Box::new(BufWriter::new(file)))
         }
         None => (None, Box::new(BufWriter::new(stdout))),
     };
@@ -299,15 +305,21 @@ pub fn run(args: Args, ctx: &Ctx, stdout: &mut dyn Write) -> anyhow::Result<Exit
         o.commit()?;
     }
 
+    // Diagnostics are best effort: a closed or full standard error must not
+    // change the gate's exit code.
     let stderr = io::stderr();
     let color = anstream::AutoStream::choice(&stderr);
     let mut err = BufWriter::new(anstream::AutoStream::new(stderr.lock(), color));
-    diagnostics::write_failures(&mut err, &finished.input.file, &finished.failures)?;
-    diagnostics::write_notices(&mut err, &finished.summary, args.quiet)?;
-    if !args.quiet || !finished.summary.passed {
-        diagnostics::write_summary(&mut err, &finished.summary, &info)?;
-    }
-    err.flush()?;
+    let _ = diagnostics::write_failures(&mut err, &finished.input.file, &finished.failures)
+        .and_then(|()| diagnostics::write_notices(&mut err, &finished.summary, args.quiet))
+        .and_then(|()| {
+            if !args.quiet || !finished.summary.passed {
+                diagnostics::write_summary(&mut err, &finished.summary, &info)
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|()| err.flush());
     Ok(if finished.summary.passed {
         Exit::Ok
     } else {

@@ -54,10 +54,17 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         registry: RegistryInfo::new(&registry),
         results,
     };
-    match args.format {
-        Format::Table => printer::table::write_report(out, &report)?,
-        Format::Json => printer::json::write_report(out, &report)?,
-        Format::Jsonl => printer::json::write_lines(out, &report)?,
+    let written = match args.format {
+        Format::Table => printer::table::write_report(out, &report),
+        Format::Json => printer::json::write_report(out, &report),
+        Format::Jsonl => printer::json::write_lines(out, &report),
+    }
+    .and_then(|()| out.flush());
+    match written {
+        // A reader that stopped early still gets the answer's exit code:
+        // a closed pipe must not turn `not-found` into success.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other?,
     }
     // The process ends here: freeing the index and the snapshot one
     // allocation at a time would only delay the exit (a fifth of a cold

@@ -76,9 +76,20 @@ pub(super) fn read(
 
     let (delimiter, cr_only) = {
         let text = encoding::decode_sample(detected.encoding, &sample);
-        if text.contains('\0') {
-            return Err(InputError::Binary {
-                file: name.to_owned(),
+        if let Some(at) = text.find('\0') {
+            // Mostly text with a stray NUL is damaged text, named by line;
+            // NULs all over are a binary file.
+            let nuls = text.matches('\0').count();
+            let line = text[..at].matches('\n').count() as u64 + 1;
+            return Err(if nuls * 100 < text.len() {
+                InputError::NulByte {
+                    file: name.to_owned(),
+                    line,
+                }
+            } else {
+                InputError::Binary {
+                    file: name.to_owned(),
+                }
             });
         }
         let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&text, complete));

@@ -77,6 +77,8 @@ pub enum StoreError {
     },
     #[error("registry {origin}: {message} (the registry is unchanged)")]
     Conflict { origin: Origin, message: String },
+    #[error("registry {origin} is damaged ({detail}); recreate it with `filing-check registry init --force {origin}` (or `registry reset` for the user registry) and import the lists again")]
+    Corrupt { origin: Origin, detail: String },
     #[error("registry {origin} holds an invalid value: {message}")]
     Invalid { origin: Origin, message: String },
 }
@@ -120,8 +122,9 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens an existing registry file for writing (imports), in WAL mode so
-    /// that readers keep working while a write is under way.
+    /// Opens an existing registry file for writing (imports), after checking
+    /// it is whole. A write switches it to WAL mode while it lasts
+    /// ([`Store::begin_write`]), so that readers keep working.
     pub fn open_writable(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
             return Err(StoreError::Missing(path.to_path_buf()));
@@ -141,13 +144,18 @@ impl Store {
             origin: origin.clone(),
         };
         store.check_schema(path)?;
+        // Never write into a damaged file: the import would "succeed" into
+        // something no one can read.
+        let check: String = store
+            .conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .map_err(|e| store.corrupt(e.to_string()))?;
+        if check != "ok" {
+            return Err(store.corrupt(check));
+        }
         store
             .conn
             .busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(sql)?;
-        store
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
             .map_err(sql)?;
         store
             .conn
@@ -191,6 +199,34 @@ impl Store {
             })?);
         }
         Ok(Some((regime, rows)))
+    }
+
+    /// The error for a damaged registry file, with what to do about it.
+    fn corrupt(&self, detail: String) -> StoreError {
+        StoreError::Corrupt {
+            origin: self.origin.clone(),
+            detail,
+        }
+    }
+
+    /// Starts a write: WAL mode, in which readers keep reading the last
+    /// committed state while the write transaction is open.
+    pub(super) fn begin_write(&self) -> rusqlite::Result<()> {
+        self.conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            .map(|_| ())
+    }
+
+    /// Ends a write: the file goes back to a rollback journal, so that it
+    /// can be read where it cannot be written (a read-only directory), as a
+    /// WAL file cannot. Best effort: with other connections open the file
+    /// stays in WAL mode, which is still correct.
+    pub(super) fn settle(&self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            });
     }
 
     pub(super) fn conn_mut(&mut self) -> &mut Connection {
@@ -246,6 +282,9 @@ impl Store {
     }
 
     fn sql_error(&self, source: rusqlite::Error) -> StoreError {
+        if is_damage(&source) {
+            return self.corrupt(source.to_string());
+        }
         StoreError::Sqlite {
             origin: self.origin.clone(),
             source,
@@ -285,6 +324,7 @@ impl Store {
     /// Reads the whole registry into memory.
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
         self.read_snapshot().map_err(|e| match e {
+            ReadError::Sql(source) if is_damage(&source) => self.corrupt(source.to_string()),
             ReadError::Sql(source) => self.sql_error(source),
             ReadError::Value(message) => StoreError::Invalid {
                 origin: self.origin.clone(),
@@ -462,6 +502,19 @@ impl Store {
             snap.batches.push(batch);
         }
         Ok(snap)
+    }
+}
+
+/// Whether an error while reading means the file is damaged: SQLite says
+/// so, or a value the schema forbids (a NULL in a NOT NULL column) came back.
+fn is_damage(e: &rusqlite::Error) -> bool {
+    match e {
+        // (NotADatabase is a file that is no registry at all: reported as such.)
+        rusqlite::Error::SqliteFailure(f, _) => f.code == rusqlite::ErrorCode::DatabaseCorrupt,
+        rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::FromSqlConversionFailure(..) => {
+            true
+        }
+        _ => false,
     }
 }
 

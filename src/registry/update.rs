@@ -9,6 +9,7 @@
 //! of 北京智谱华章科技有限公司 is 智谱AI's.
 
 use std::collections::HashMap;
+use std::io::Write;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -132,6 +133,11 @@ impl Store {
             origin: origin.clone(),
             source,
         };
+        // The same file again is answered without writing at all.
+        if let Some(report) = already_imported(self.conn_mut(), plan).map_err(write)? {
+            return Ok(report);
+        }
+        self.begin_write().map_err(write)?;
         let tx = self
             .conn_mut()
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -146,6 +152,7 @@ impl Store {
             },
         })?;
         tx.commit().map_err(write)?;
+        self.settle();
         Ok(report)
     }
 }
@@ -174,22 +181,10 @@ fn import_in(
         rows: plan.rows.len(),
         ..ImportReport::default()
     };
-    // The same file, same regime and scope: nothing to do.
-    if let Some(batch) = tx
-        .query_row(
-            "SELECT id FROM batches WHERE sha256 = ?1 AND regime = ?2 AND scope = ?3",
-            params![src.sha256, regime, plan.scope],
-            |r| r.get::<_, i64>(0),
-        )
-        .optional()?
-    {
-        report.already_imported_as = Some(batch);
-        report.source = tx.query_row(
-            "SELECT source_id FROM batches WHERE id = ?1",
-            [batch],
-            |r| r.get(0),
-        )?;
-        return Ok(report);
+    // The same file, same regime and scope (checked again inside the
+    // transaction, in case another import landed meanwhile).
+    if let Some(done) = already_imported(tx, plan)? {
+        return Ok(done);
     }
 
     let source_id = src.id.clone().unwrap_or_else(|| {
@@ -281,7 +276,10 @@ fn import_in(
 
     for (done, row) in plan.rows.iter().enumerate() {
         if pause_after == Some(done) {
-            eprintln!("filing-check: import paused after {done} rows ({PAUSE_ENV})");
+            let _ = writeln!(
+                std::io::stderr(),
+                "filing-check: import paused after {done} rows ({PAUSE_ENV})"
+            );
             std::thread::sleep(std::time::Duration::from_secs(600));
         }
         let company_key = name_key(&row.company);
@@ -508,6 +506,27 @@ fn by_item_owner(
         _ => true,
     };
     agrees.then_some(only.company_id)
+}
+
+/// The report of an import already done: the same file for the same regime
+/// and scope was imported as an earlier batch.
+fn already_imported(
+    conn: &rusqlite::Connection,
+    plan: &ImportPlan,
+) -> rusqlite::Result<Option<ImportReport>> {
+    let found = conn
+        .query_row(
+            "SELECT id, source_id FROM batches WHERE sha256 = ?1 AND regime = ?2 AND scope = ?3",
+            params![plan.source.sha256, plan.regime.as_str(), plan.scope],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+        )
+        .optional()?;
+    Ok(found.map(|(batch, source)| ImportReport {
+        already_imported_as: Some(batch),
+        source,
+        rows: plan.rows.len(),
+        ..ImportReport::default()
+    }))
 }
 
 /// Every name a company is known by, normalised, to its id.

@@ -9,6 +9,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 
 use filing_check::date::Date;
+use filing_check::filing_no;
 use filing_check::import::{self, ListRow};
 use filing_check::input::{self, ReadOptions};
 use filing_check::model::{Completeness, Regime};
@@ -169,6 +170,22 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         let tables = input::tables_from_bytes(&name, bytes, &opts)?;
         import::read_tables(&name, tables, args.regime).map_err(|e| UsageError(e.to_string()))?
     };
+    // Numbers are stored as listed, but a malformed one is worth a word.
+    let malformed: Vec<(&str, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            filing_no::parse(&r.filing_no)
+                .err()
+                .map(|e| (r.location.as_str(), e.to_string()))
+        })
+        .collect();
+    if let Some((at, why)) = malformed.first() {
+        let _ = writeln!(
+            std::io::stderr(),
+            "filing-check: warning: {} row(s) have a filing number that is not well formed, stored as listed; the first, {at}: {why}",
+            malformed.len()
+        );
+    }
     let plan = ImportPlan {
         regime: args.regime,
         scope: args.scope.trim().to_string(),
