@@ -224,6 +224,25 @@ fn resolve(
     }
 }
 
+/// Puts the columns the user named in place of the detected ones.
+fn apply(
+    o: &Overrides,
+    c: &mut Columns,
+    header: Option<&[String]>,
+    width: usize,
+) -> Result<(), ColumnError> {
+    for (spec, role, slot) in [
+        (&o.vendor, "vendor", &mut c.vendor),
+        (&o.model, "model", &mut c.model),
+        (&o.number, "filing number", &mut c.number),
+    ] {
+        if let Some(spec) = spec {
+            *slot = Some(resolve(spec, role, header, width)?);
+        }
+    }
+    Ok(())
+}
+
 /// Chooses the header row among the first records and the columns in it.
 ///
 /// Returns the index (into `first`) of the header row — `None` with
@@ -237,15 +256,7 @@ pub fn choose(
     let width = first.iter().map(Vec::len).max().unwrap_or(0);
     if o.no_header {
         let mut c = Columns::default();
-        for (spec, role, slot) in [
-            (&o.vendor, "vendor", &mut c.vendor),
-            (&o.model, "model", &mut c.model),
-            (&o.number, "filing number", &mut c.number),
-        ] {
-            if let Some(spec) = spec {
-                *slot = Some(resolve(spec, role, None, width)?);
-            }
-        }
+        apply(o, &mut c, None, width)?;
         if !c.any() {
             // A bare list of names: the first column.
             c.vendor = Some(0);
@@ -310,15 +321,7 @@ pub fn choose(
     let header = &first[header_at];
     let mut c = detect(header);
     let width = header.len().max(width);
-    for (spec, role, slot) in [
-        (&o.vendor, "vendor", &mut c.vendor),
-        (&o.model, "model", &mut c.model),
-        (&o.number, "filing number", &mut c.number),
-    ] {
-        if let Some(spec) = spec {
-            *slot = Some(resolve(spec, role, Some(header), width)?);
-        }
-    }
+    apply(o, &mut c, Some(header), width)?;
     if !c.any() {
         return Err(ColumnError::NoColumn {
             headers: header.clone(),

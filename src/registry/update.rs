@@ -113,6 +113,25 @@ struct Stored {
     remark: Option<String>,
 }
 
+impl Stored {
+    /// A filing as a list row gives it.
+    fn of(id: i64, company_id: i64, row: &ListRow) -> Stored {
+        let number = row.filing_no.trim();
+        Stored {
+            id,
+            company_id,
+            item: row.item.clone(),
+            filing_no: (!number.is_empty()).then(|| number.to_string()),
+            role: row.role.clone(),
+            product: row.product.clone(),
+            purpose: row.purpose.clone(),
+            region: row.region.clone(),
+            filed_on: row.filed_on.clone(),
+            remark: row.remark.clone(),
+        }
+    }
+}
+
 /// A test hook: the environment variable that pauses an import after that
 /// many rows, inside its transaction, so a test can kill the process there.
 pub const PAUSE_ENV: &str = "FILING_CHECK_TEST_PAUSE_IMPORT_AFTER";
@@ -325,18 +344,7 @@ fn import_in(
         let listed = serde_json::to_string(row).unwrap_or_default();
         let filing_id = match known {
             Some(old) => {
-                let new = Stored {
-                    id: old.id,
-                    company_id,
-                    item: row.item.clone(),
-                    filing_no: number.clone(),
-                    role: row.role.clone(),
-                    product: row.product.clone(),
-                    purpose: row.purpose.clone(),
-                    region: row.region.clone(),
-                    filed_on: row.filed_on.clone(),
-                    remark: row.remark.clone(),
-                };
+                let new = Stored::of(old.id, company_id, row);
                 if new != old {
                     update_filing.execute(params![
                         old.id,
@@ -389,18 +397,7 @@ fn import_in(
                 ])?;
                 let id = tx.last_insert_rowid();
                 report.added += 1;
-                let stored = Stored {
-                    id,
-                    company_id,
-                    item: row.item.clone(),
-                    filing_no: number.clone(),
-                    role: row.role.clone(),
-                    product: row.product.clone(),
-                    purpose: row.purpose.clone(),
-                    region: row.region.clone(),
-                    filed_on: row.filed_on.clone(),
-                    remark: row.remark.clone(),
-                };
+                let stored = Stored::of(id, company_id, row);
                 if let Some(k) = number.as_deref().and_then(number_key) {
                     by_number.insert(k, stored.clone());
                 }

@@ -82,19 +82,7 @@ impl Sink for CsvSink<'_> {
             .insert(csv::WriterBuilder::new().flexible(true).from_writer(out));
         self.as_of = as_of(head.registry);
         let input = head.input;
-        let mut header: Vec<String> = input.headers.clone();
-        if header.is_empty() {
-            let width = [
-                input.columns.vendor,
-                input.columns.model,
-                input.columns.number,
-            ]
-            .into_iter()
-            .flatten()
-            .max()
-            .map_or(1, |m| m + 1);
-            header = (1..=width).map(|i| format!("column {i}")).collect();
-        }
+        let mut header = input.output_headers();
         self.width = header.len();
         header.insert(0, "line".to_string());
         header.extend(VERDICT_COLUMNS.iter().map(|s| s.to_string()));

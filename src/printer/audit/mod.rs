@@ -88,6 +88,21 @@ pub struct InputInfo {
 }
 
 impl InputInfo {
+    /// The input's headers as a report repeats them: as read, or `column N`
+    /// up to the last column used when the list has no header row.
+    pub fn output_headers(&self) -> Vec<String> {
+        if !self.headers.is_empty() {
+            return self.headers.clone();
+        }
+        let c = &self.columns;
+        let width = [c.vendor, c.model, c.number]
+            .into_iter()
+            .flatten()
+            .max()
+            .map_or(1, |m| m + 1);
+        (1..=width).map(|i| format!("column {i}")).collect()
+    }
+
     /// The header of a column, or `column N`.
     pub fn column_name(&self, at: Option<usize>) -> Option<String> {
         let i = at?;

@@ -59,19 +59,7 @@ impl Sink for XlsxSink<'_> {
     fn begin(&mut self, head: &Head<'_>) -> io::Result<()> {
         self.as_of = as_of(head.registry);
         let input = head.input;
-        let mut header: Vec<String> = input.headers.clone();
-        if header.is_empty() {
-            let width = [
-                input.columns.vendor,
-                input.columns.model,
-                input.columns.number,
-            ]
-            .into_iter()
-            .flatten()
-            .max()
-            .map_or(1, |m| m + 1);
-            header = (1..=width).map(|i| format!("column {i}")).collect();
-        }
+        let mut header = input.output_headers();
         self.width = header
             .len()
             .min(usize::from(u16::MAX) - VERDICT_COLUMNS.len() - 1) as u16;
