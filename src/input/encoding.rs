@@ -229,8 +229,10 @@ pub(super) struct Transcoder<R> {
     output: Box<[u8]>,
     output_pos: usize,
     output_len: usize,
-    /// Line feeds produced so far, to place an error.
+    /// Line ends produced so far, to place an error.
     newlines: u64,
+    /// Whether the last byte produced was a CR (a CRLF counts once).
+    after_cr: bool,
     /// An error to report once the output before it has been read.
     pending: Option<Malformed>,
     finished: bool,
@@ -252,6 +254,7 @@ impl<R: Read> Transcoder<R> {
             output_pos: 0,
             output_len: 0,
             newlines: 0,
+            after_cr: false,
             pending: None,
             finished: false,
         }
@@ -288,10 +291,13 @@ impl<R: Read> Read for Transcoder<R> {
             self.input_pos += read;
             self.output_pos = 0;
             self.output_len = written;
-            self.newlines += self.output[..written]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
+            // Line ends: LF, CRLF or a lone CR (old Mac Excel), each once.
+            for &b in &self.output[..written] {
+                if b == b'\r' || (b == b'\n' && !self.after_cr) {
+                    self.newlines += 1;
+                }
+                self.after_cr = b == b'\r';
+            }
             match result {
                 DecoderResult::InputEmpty => self.finished = self.input_done,
                 DecoderResult::OutputFull => {}

@@ -381,6 +381,39 @@ fn extension(name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn encoding_errors_after_cr_only_lines_name_their_line() {
+        // Found by fuzzing (fuzz/artifacts-found/input): UTF-16 and legacy
+        // text with `|` are transcoded first, and a lone CR ends a line too.
+        let cases: [(&[u8], ReadOptions); 2] = [
+            (
+                &[
+                    0xFF, 0xFE, 0x61, 0, 0x0D, 0, 0x62, 0, 0x0D, 0, 0x00, 0xD8, 0x63, 0, 0x0D, 0,
+                ],
+                ReadOptions::default(),
+            ),
+            (
+                b"a\rb\r\xff\r",
+                ReadOptions {
+                    encoding: Some(encoding_rs::GB18030),
+                    delimiter: Some(b'|'),
+                    ..ReadOptions::default()
+                },
+            ),
+        ];
+        for (bytes, opts) in cases {
+            let table =
+                from_reader("cr.csv", Box::new(io::Cursor::new(bytes.to_vec())), &opts).unwrap();
+            let err = table
+                .records
+                .filter_map(Result::err)
+                .next()
+                .expect("an encoding error");
+            assert_eq!(err.line(), Some(3), "{err}");
+        }
+    }
+
     use super::*;
 
     fn read_all(name: &str, bytes: Vec<u8>, opts: &ReadOptions) -> Vec<Result<Record, String>> {
