@@ -96,6 +96,15 @@ fn field(fields: &[String], at: Option<usize>) -> &str {
     at.and_then(|i| fields.get(i)).map_or("", String::as_str)
 }
 
+/// A record's vendor, model and filing number.
+fn parts<'r>(r: &'r Record, cols: &Columns) -> (&'r str, &'r str, &'r str) {
+    (
+        field(&r.fields, cols.vendor),
+        field(&r.fields, cols.model),
+        field(&r.fields, cols.number),
+    )
+}
+
 /// Runs an audit of `table` into `sink`; `progress` is told the rows done
 /// after every chunk.
 pub fn run(
@@ -230,23 +239,16 @@ impl State<'_, '_> {
     /// Matches, judges and writes one chunk; returns the rows it held.
     fn chunk(&mut self, chunk: &[Record], sink: &mut dyn Sink) -> Result<u64, AuditError> {
         let cols = self.cols;
-        let parts = |r: &'_ Record| -> (String, String, String) {
-            (
-                field(&r.fields, cols.vendor).to_string(),
-                field(&r.fields, cols.model).to_string(),
-                field(&r.fields, cols.number).to_string(),
-            )
-        };
-        // The chunk's distinct rows not yet known.
+        // The chunk's distinct rows not yet known; only those are copied.
         let mut missing: Vec<(String, (String, String, String))> = Vec::new();
         let mut keys: Vec<String> = Vec::with_capacity(chunk.len());
         {
             let mut seen = std::collections::HashSet::new();
             for r in chunk {
-                let (v, m, n) = parts(r);
-                let k = cache_key(&v, &m, &n);
+                let (v, m, n) = parts(r, cols);
+                let k = cache_key(v, m, n);
                 if !self.cache.contains_key(&k) && seen.insert(k.clone()) {
-                    missing.push((k.clone(), (v, m, n)));
+                    missing.push((k.clone(), (v.to_string(), m.to_string(), n.to_string())));
                 }
                 keys.push(k);
             }
@@ -279,11 +281,7 @@ impl State<'_, '_> {
         for (r, k) in chunk.iter().zip(&keys) {
             let res = Arc::clone(&self.cache[k]);
             let eval = &res.evaluation;
-            let (vendor, model, number) = (
-                field(&r.fields, cols.vendor),
-                field(&r.fields, cols.model),
-                field(&r.fields, cols.number),
-            );
+            let (vendor, model, number) = parts(r, cols);
             let (disposition, exception) = self.gate.judge(
                 || {
                     res.key
