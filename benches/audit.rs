@@ -13,6 +13,8 @@
 //! the generator is deterministic (a fixed-seed xorshift), so every run and
 //! every machine audits the same rows.
 
+mod common;
+
 use std::fs;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -200,16 +202,8 @@ fn run_once(bin: &Path, args: &[&str]) -> Measure {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let rows = flag("--rows", 1_000_000);
-    let runs = flag("--runs", 5);
+    let rows = common::flag("--rows", 1_000_000);
+    let runs = common::flag("--runs", 5);
 
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_filing-check"));
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-data");

@@ -9,6 +9,8 @@
 //! as a user runs it (whole process). Then it times a cold `filing-check
 //! <name>` against the resulting registry of about 20,000 filings.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -72,22 +74,9 @@ fn run(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> f64 {
     secs
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let flag = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
-    let rows = flag("--rows", 20_000);
-    let runs = flag("--runs", 5);
+    let rows = common::flag("--rows", 20_000);
+    let runs = common::flag("--runs", 5);
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_filing-check"));
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-import");
     fs::create_dir_all(&dir).expect("bench dir");
@@ -120,13 +109,13 @@ fn main() {
             &quiet,
         ));
     }
-    let import = median(times);
+    let import = common::median(times);
     let lookups: Vec<f64> = (0..31)
         .map(|_| run(&bin, &["--registry", &db_s, "星河0042科技有限公司"], &quiet))
         .collect();
-    let lookup = median(lookups);
+    let lookup = common::median(lookups);
     let embedded: Vec<f64> = (0..31).map(|_| run(&bin, &["智谱AI"], &quiet)).collect();
-    let embedded = median(embedded);
+    let embedded = common::median(embedded);
     let spawn: Vec<f64> = (0..31)
         .map(|_| {
             let t = Instant::now();
@@ -134,7 +123,7 @@ fn main() {
             t.elapsed().as_secs_f64()
         })
         .collect();
-    let spawn = median(spawn);
+    let spawn = common::median(spawn);
 
     println!(
         "\n| measure ({rows}-row list, {runs} runs for import, 31 for lookups; medians) | figure |"

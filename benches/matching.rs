@@ -6,6 +6,8 @@
 //! the rounds, so a noisy machine moves it little. Index building is timed
 //! separately: it happens once per process.
 
+mod common;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -13,11 +15,6 @@ use filing_check::eval::parse_cases;
 use filing_check::matcher::Matcher;
 use filing_check::model::RegimeFilter;
 use filing_check::registry::{Location, Registry};
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 fn main() {
     let text = include_str!("../tests/fixtures/queries.csv");
@@ -54,7 +51,7 @@ fn main() {
         })
         .collect();
     let lookups = (queries.len() * per_round) as f64;
-    let med = median(times.clone());
+    let med = common::median(times.clone());
     let min = *times.iter().min().unwrap();
     let max = *times.iter().max().unwrap();
     println!(
@@ -68,7 +65,7 @@ fn main() {
     );
     println!(
         "build matcher index: median {:.1} µs",
-        median(builds).as_secs_f64() * 1e6
+        common::median(builds).as_secs_f64() * 1e6
     );
     println!(
         "matching: median {:.0} queries/s ({:.1} µs/query) over {rounds} rounds; fastest {:.0}/s, slowest {:.0}/s",

@@ -96,20 +96,7 @@ impl FilingNumber {
     pub fn canonical(&self) -> String {
         match self {
             FilingNumber::Algorithm { digits, .. } => format!("网信算备{digits}号"),
-            FilingNumber::Service {
-                region,
-                name,
-                date,
-                sequence,
-                registration,
-            } => format!(
-                "{}-{}-{}{}{}",
-                region.pinyin,
-                name,
-                date.replace('-', ""),
-                if *registration { "S" } else { "" },
-                sequence.as_deref().unwrap_or("")
-            ),
+            FilingNumber::Service { .. } => self.service_text(false),
         }
     }
 
@@ -118,22 +105,44 @@ impl FilingNumber {
     pub fn key(&self) -> String {
         match self {
             FilingNumber::Algorithm { digits, .. } => digits.clone(),
-            FilingNumber::Service {
-                region,
-                name,
-                date,
-                sequence,
-                registration,
-            } => format!(
-                "{}-{}-{}{}{}",
-                region.pinyin.to_lowercase(),
-                name.to_lowercase(),
-                date.replace('-', ""),
-                if *registration { "s" } else { "" },
-                sequence.as_deref().unwrap_or("")
-            ),
+            FilingNumber::Service { .. } => self.service_text(true),
         }
     }
+
+    /// `Region-Name-YYYYMMDD[S]NNNN`, as written or in lower case.
+    fn service_text(&self, lower: bool) -> String {
+        let FilingNumber::Service {
+            region,
+            name,
+            date,
+            sequence,
+            registration,
+        } = self
+        else {
+            return String::new();
+        };
+        let text = format!(
+            "{}-{}-{}{}{}",
+            region.pinyin,
+            name,
+            date.replace('-', ""),
+            if *registration { "S" } else { "" },
+            sequence.as_deref().unwrap_or("")
+        );
+        if lower {
+            text.to_lowercase()
+        } else {
+            text
+        }
+    }
+}
+
+/// The key a listed number is compared on: its parsed key when well
+/// formed, else its folded text (lists do hold malformed numbers); `None`
+/// when empty.
+pub fn compare_key(listed: &str) -> Option<String> {
+    let n = listed.trim();
+    (!n.is_empty()).then(|| parse(n).map_or_else(|_| crate::normalize::fold(n), |p| p.key()))
 }
 
 /// The region table, parsed once.

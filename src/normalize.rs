@@ -339,6 +339,19 @@ pub fn normalize(name: &str) -> NameKey {
     }
 }
 
+/// The key two spellings of a name are compared on wherever names are
+/// identified outside the matcher (exceptions, baselines, imports, diffs):
+/// the normalised key, or the folded text when the key is empty (a name of
+/// punctuation only).
+pub fn compare_key(s: &str) -> String {
+    let k = normalize(s).key;
+    if k.is_empty() {
+        fold(s.trim())
+    } else {
+        k
+    }
+}
+
 /// The toneless pinyin of a string's CJK characters, other characters kept:
 /// `智谱ai` → `zhipuai`. Each character takes its most common reading.
 pub fn pinyin(s: &str) -> String {

@@ -73,12 +73,7 @@ impl Exception {
 
 /// The comparison key of a name in an exception or a row.
 pub fn name_key(s: &str) -> String {
-    let k = normalize::normalize(s).key;
-    if k.is_empty() {
-        normalize::fold(s.trim())
-    } else {
-        k
-    }
+    normalize::compare_key(s)
 }
 
 /// A policy file that cannot be used, with the line where there is one.

@@ -45,27 +45,16 @@ impl Diff {
     }
 }
 
-fn key(s: &str) -> String {
-    let k = normalize::normalize(s).key;
-    if k.is_empty() {
-        normalize::fold(s.trim())
-    } else {
-        k
-    }
-}
-
 fn number_key(e: &Entry) -> Option<(Regime, String)> {
-    let n = e.row.filing_no.trim();
-    (!n.is_empty()).then(|| {
-        (
-            e.regime,
-            filing_no::parse(n).map_or_else(|_| normalize::fold(n), |p| p.key()),
-        )
-    })
+    filing_no::compare_key(&e.row.filing_no).map(|k| (e.regime, k))
 }
 
 fn name_key(e: &Entry) -> (Regime, String, String) {
-    (e.regime, key(&e.row.company), key(&e.row.item))
+    (
+        e.regime,
+        normalize::compare_key(&e.row.company),
+        normalize::compare_key(&e.row.item),
+    )
 }
 
 fn differing(a: &ListRow, b: &ListRow, regime: Regime) -> Vec<&'static str> {

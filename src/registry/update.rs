@@ -15,10 +15,12 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use super::store::{Store, StoreError};
-use crate::filing_no;
+// A row's identity across lists is its filing number when it has one, else
+// its company and item, each compared as these keys.
+use crate::filing_no::compare_key as number_key;
 use crate::import::ListRow;
 use crate::model::{Completeness, Regime};
-use crate::normalize;
+use crate::normalize::{self, compare_key as name_key};
 
 /// The scope of a national list.
 pub const NATIONAL: &str = "national";
@@ -77,25 +79,6 @@ pub struct ImportReport {
     /// Filings of earlier lists of the same regime and scope that this
     /// (complete) list lacks: marked `absent-from-newer`, not deleted.
     pub absent: Vec<Absent>,
-}
-
-/// A row's identity across lists: its filing number when it has one,
-/// else its company and item.
-fn number_key(n: &str) -> Option<String> {
-    let n = n.trim();
-    if n.is_empty() {
-        return None;
-    }
-    Some(filing_no::parse(n).map_or_else(|_| normalize::fold(n), |p| p.key()))
-}
-
-fn name_key(s: &str) -> String {
-    let k = normalize::normalize(s).key;
-    if k.is_empty() {
-        normalize::fold(s.trim())
-    } else {
-        k
-    }
 }
 
 /// The stored fields of a filing an import may change.
