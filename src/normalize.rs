@@ -207,7 +207,9 @@ fn strip_punctuation(s: &str) -> String {
         .chars()
         .filter(|c| c.is_alphanumeric() || is_cjk(*c))
         .collect();
-    if kept.is_ascii() {
+    // The input is already composed (step 1); only taking characters out
+    // can bring composable ones together, so only then is it recomposed.
+    if kept.len() == s.len() || kept.is_ascii() {
         kept
     } else {
         kept.nfkc().collect()
