@@ -32,6 +32,13 @@ use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
 
+/// The version of the rules below. A registry file keeps the name index its
+/// names gave under these rules; when they change, an old index would find
+/// other names than a fresh one, so it is not used (and is rebuilt on the
+/// next write). Bump it with any change to what [`normalize`] or [`pinyin`]
+/// returns; the test `version_pins_the_rules` fails until you do.
+pub const VERSION: u32 = 1;
+
 /// A name reduced to comparable parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameKey {

@@ -254,9 +254,9 @@ fn a_bracketed_region_is_kept_beside_the_key() {
 // ---------------------------------------------------------------------------
 
 /// The embedded registry's matcher, built once for all cases.
-fn matcher() -> &'static Matcher<'static> {
+fn matcher() -> &'static Matcher {
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    static MATCHER: OnceLock<Matcher<'static>> = OnceLock::new();
+    static MATCHER: OnceLock<Matcher> = OnceLock::new();
     MATCHER.get_or_init(|| {
         let registry = REGISTRY.get_or_init(|| {
             Registry::load(&Location::Embedded).expect("the embedded registry loads")

@@ -11,8 +11,8 @@ use filing_check::model::{Regime, RegimeFilter};
 use filing_check::registry::{Location, Registry};
 use libfuzzer_sys::fuzz_target;
 
-fn matcher() -> &'static Matcher<'static> {
-    static MATCHER: OnceLock<Matcher<'static>> = OnceLock::new();
+fn matcher() -> &'static Matcher {
+    static MATCHER: OnceLock<Matcher> = OnceLock::new();
     MATCHER.get_or_init(|| {
         let registry = Registry::load(&Location::Embedded).expect("embedded registry");
         let snapshot = Box::leak(Box::new(registry.snapshot));

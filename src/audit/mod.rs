@@ -211,7 +211,7 @@ fn is_placeholder(s: &str) -> bool {
 /// Decides rows against one registry snapshot.
 pub struct Auditor<'a> {
     snap: &'a Snapshot,
-    matcher: Matcher<'a>,
+    matcher: Matcher,
     require: Require,
 }
 

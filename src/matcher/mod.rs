@@ -23,13 +23,20 @@
 //! [`STRONG`] and points to one company; `review` for weaker or ambiguous
 //! matches and related entities; `not-found` when nothing matched.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod codec;
+mod index;
+
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
 use crate::filing_no::{self, FilingNumber};
-use crate::model::{text_enum, AliasEntity, AliasKind, Regime, RegimeFilter, Snapshot};
+use crate::model::{text_enum, Regime, RegimeFilter, Snapshot};
 use crate::normalize::{self, NameKey};
+
+pub use codec::{IndexError, FORMAT_VERSION as INDEX_FORMAT_VERSION};
+use index::{grams, NameView};
+pub use index::{NameIndex, Via};
 
 /// A match at or above this score can make a `filed` verdict.
 pub const STRONG: f64 = 0.90;
@@ -76,53 +83,6 @@ text_enum! {
         Review = "review",
         NotFound = "not-found",
     }
-}
-
-/// What a registry name stands for.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Target {
-    Company(i64),
-    /// The filings of one company with this item name.
-    Item {
-        company_id: i64,
-        item: String,
-    },
-}
-
-/// Where a registry name comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Via {
-    /// The name as the list gives it (corrected where the extraction broke it).
-    Listed,
-    /// The broken form the extraction printed, kept so it is found too.
-    AsPrinted,
-    /// An alias of the given kind (legal names and English names included).
-    Alias(AliasKind),
-    /// The group the company belongs to: a match through it is `related`.
-    Group,
-}
-
-impl Via {
-    fn describe(self) -> &'static str {
-        match self {
-            Via::Listed => "listed name",
-            Via::AsPrinted => "name as printed",
-            Via::Alias(k) => k.as_str(),
-            Via::Group => "group",
-        }
-    }
-}
-
-struct NameEntry {
-    target: Target,
-    text: String,
-    via: Via,
-    norm: NameKey,
-    /// What the name is compared on: the item core for item names, the core
-    /// for company names.
-    core: String,
-    /// Pinyin of the core, key and full name, when they have CJK characters.
-    pinyins: Vec<String>,
 }
 
 /// A normalised query with its pinyin forms.
@@ -244,224 +204,41 @@ pub struct Outcome {
     pub explain: Explain,
 }
 
-/// The name index over a snapshot.
-pub struct Matcher<'a> {
-    snap: &'a Snapshot,
-    names: Vec<NameEntry>,
-    by_key: HashMap<String, Vec<usize>>,
-    by_core: HashMap<String, Vec<usize>>,
-    by_pinyin: HashMap<String, Vec<usize>>,
-    /// Character bigrams (and single characters of one-character cores).
-    by_gram: HashMap<(char, char), Vec<usize>>,
-    /// Filings of each company / of each (company, item).
-    filings_of_company: HashMap<i64, Vec<usize>>,
-    filings_of_item: HashMap<(i64, String), Vec<usize>>,
-    /// Item names of each company, for pair matching.
-    item_names_of_company: HashMap<i64, Vec<usize>>,
-    /// Filings by filing-number key ([`FilingNumber::key`]).
-    by_number: HashMap<String, Vec<usize>>,
-    /// Regimes of which the registry holds filing numbers at all.
-    numbered: HashSet<Regime>,
-}
-
-fn grams(s: &str) -> impl Iterator<Item = (char, char)> + '_ {
-    let chars: Vec<char> = s.chars().collect();
-    let single = (chars.len() == 1).then(|| (chars[0], '\0'));
-    (0..chars.len().saturating_sub(1))
-        .map(move |i| (chars[i], chars[i + 1]))
-        .chain(single)
-        .collect::<Vec<_>>()
-        .into_iter()
+/// The matcher over a name index.
+pub struct Matcher {
+    index: NameIndex,
 }
 
 fn char_len(s: &str) -> usize {
     s.chars().count()
 }
 
-impl<'a> Matcher<'a> {
-    /// Indexes every name of the snapshot.
-    pub fn new(snap: &'a Snapshot) -> Matcher<'a> {
-        let mut m = Matcher {
-            snap,
-            names: Vec::new(),
-            by_key: HashMap::new(),
-            by_core: HashMap::new(),
-            by_pinyin: HashMap::new(),
-            by_gram: HashMap::new(),
-            filings_of_company: HashMap::new(),
-            filings_of_item: HashMap::new(),
-            item_names_of_company: HashMap::new(),
-            by_number: HashMap::new(),
-            numbered: HashSet::new(),
-        };
-        let company_ids: HashMap<&str, i64> = snap
-            .companies
-            .iter()
-            .map(|c| (c.name.as_str(), c.id))
-            .collect();
-        let mut items_by_name: HashMap<&str, Vec<i64>> = HashMap::new();
-        let mut seen_items = HashSet::new();
-        let mut family: HashMap<(i64, String), Vec<String>> = HashMap::new();
-        for (i, f) in snap.filings.iter().enumerate() {
-            if let Some(n) = f
-                .filing_no
-                .as_deref()
-                .and_then(|n| filing_no::parse(n).ok())
-            {
-                m.by_number.entry(n.key()).or_default().push(i);
-                m.numbered.insert(f.regime);
-            }
-            m.filings_of_company
-                .entry(f.company_id)
-                .or_default()
-                .push(i);
-            m.filings_of_item
-                .entry((f.company_id, f.item.clone()))
-                .or_default()
-                .push(i);
-            if seen_items.insert((f.company_id, f.item.as_str())) {
-                items_by_name.entry(&f.item).or_default().push(f.company_id);
-                family
-                    .entry((f.company_id, normalize::normalize(&f.item).item_core))
-                    .or_default()
-                    .push(f.item.clone());
-                let target = Target::Item {
-                    company_id: f.company_id,
-                    item: f.item.clone(),
-                };
-                m.add(target.clone(), &f.item, Via::Listed);
-                if f.item_listed != f.item {
-                    m.add(target, &f.item_listed, Via::AsPrinted);
-                }
-            }
-        }
-        for c in &snap.companies {
-            if !m.filings_of_company.contains_key(&c.id) {
-                continue;
-            }
-            m.add(Target::Company(c.id), &c.name, Via::Listed);
-            if let Some(legal) = &c.legal_name {
-                m.add(
-                    Target::Company(c.id),
-                    legal,
-                    Via::Alias(AliasKind::LegalName),
-                );
-            }
-            if let Some(en) = &c.english_name {
-                m.add(
-                    Target::Company(c.id),
-                    en,
-                    Via::Alias(AliasKind::EnglishName),
-                );
-            }
-            if let Some(group) = &c.group_name {
-                m.add(Target::Company(c.id), group, Via::Group);
-            }
-        }
-        for f in &snap.filings {
-            let listed = f.company_listed.as_str();
-            if !listed.is_empty() && company_ids.get(listed) != Some(&f.company_id) {
-                m.add(Target::Company(f.company_id), listed, Via::AsPrinted);
-            }
-        }
-        for a in &snap.aliases {
-            match a.entity {
-                AliasEntity::Company => {
-                    if let Some(&id) = company_ids.get(a.name.as_str()) {
-                        m.add(Target::Company(id), &a.alias, Via::Alias(a.kind));
-                    }
-                }
-                AliasEntity::Item => {
-                    // An alias names the model, whichever regime its filing
-                    // is under: it applies to every item of the company with
-                    // the same item core (云雀大模型 and 云雀大模型算法).
-                    let core = normalize::normalize(&a.name).item_core;
-                    for &company_id in items_by_name.get(a.name.as_str()).into_iter().flatten() {
-                        for item in family
-                            .get(&(company_id, core.clone()))
-                            .into_iter()
-                            .flatten()
-                        {
-                            let target = Target::Item {
-                                company_id,
-                                item: item.clone(),
-                            };
-                            m.add(target, &a.alias, Via::Alias(a.kind));
-                        }
-                    }
-                }
-            }
-        }
-        m
+impl Matcher {
+    /// Indexes every name of the snapshot (see [`NameIndex::build`]).
+    pub fn new(snap: &Snapshot) -> Matcher {
+        Matcher::from_index(NameIndex::build(snap))
     }
 
-    fn add(&mut self, target: Target, text: &str, via: Via) {
-        let norm = normalize::normalize(text);
-        if norm.key.is_empty() {
-            return;
-        }
-        // One entry per (target, key): the first (listed) description wins.
-        if self
-            .by_key
-            .get(&norm.key)
-            .is_some_and(|ids| ids.iter().any(|&i| self.names[i].target == target))
-        {
-            return;
-        }
-        let idx = self.names.len();
-        if let Target::Item { company_id, .. } = &target {
-            self.item_names_of_company
-                .entry(*company_id)
-                .or_default()
-                .push(idx);
-        }
-        let core = match target {
-            Target::Item { .. } => norm.item_core.clone(),
-            Target::Company(_) => norm.core.clone(),
-        };
-        let mut pinyins: Vec<String> = [&core, &norm.key, &norm.full]
-            .into_iter()
-            .filter(|s| normalize::has_cjk(s))
-            .map(|s| normalize::pinyin(s))
-            .collect();
-        pinyins.dedup();
-        self.by_key.entry(norm.key.clone()).or_default().push(idx);
-        self.by_core.entry(core.clone()).or_default().push(idx);
-        for p in &pinyins {
-            self.by_pinyin.entry(p.clone()).or_default().push(idx);
-        }
-        let mut gs: Vec<_> = grams(&core).collect();
-        gs.sort_unstable();
-        gs.dedup();
-        for g in gs {
-            self.by_gram.entry(g).or_default().push(idx);
-        }
-        self.names.push(NameEntry {
-            target,
-            text: text.to_string(),
-            via,
-            norm,
-            core,
-            pinyins,
-        });
+    /// A matcher over an index built before (read from a registry file).
+    /// Filing positions in its answers are the index's
+    /// ([`NameIndex::filing_id`] names the filing).
+    pub fn from_index(index: NameIndex) -> Matcher {
+        Matcher { index }
     }
 
-    fn company_of(&self, t: &Target) -> i64 {
-        match t {
-            Target::Company(id) => *id,
-            Target::Item { company_id, .. } => *company_id,
-        }
+    pub fn index(&self) -> &NameIndex {
+        &self.index
     }
 
     fn company_name(&self, id: i64) -> String {
-        self.snap
-            .company(id)
-            .map_or_else(|| format!("#{id}"), |c| c.name.clone())
+        self.index
+            .company_name(id)
+            .map_or_else(|| format!("#{id}"), str::to_string)
     }
 
     /// Scores one registry name against a normalised query. A match through
     /// a group name is `related`: the group is not the filer.
-    fn score(&self, q: &Query, e: &NameEntry) -> Option<(Rule, MatchKind, f64)> {
+    fn score(&self, q: &Query, e: &NameView<'_>) -> Option<(Rule, MatchKind, f64)> {
         let hit = self.score_name(q, e)?;
         match e.via {
             Via::Group if hit.2 >= STRONG => Some((hit.0, MatchKind::Related, hit.2)),
@@ -470,15 +247,15 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    fn score_name(&self, q: &Query, e: &NameEntry) -> Option<(Rule, MatchKind, f64)> {
+    fn score_name(&self, q: &Query, e: &NameView<'_>) -> Option<(Rule, MatchKind, f64)> {
         let exactish = match e.via {
             Via::Listed | Via::AsPrinted => MatchKind::Exact,
             Via::Alias(_) | Via::Group => MatchKind::Alias,
         };
-        if q.norm.key == e.norm.key {
+        if q.norm.key == e.key {
             return Some((Rule::Key, exactish, 1.0));
         }
-        let regions_agree = match (&q.norm.region, &e.norm.region) {
+        let regions_agree = match (q.norm.region.as_deref(), e.region) {
             (Some(a), Some(b)) => a == b,
             _ => true,
         };
@@ -486,18 +263,18 @@ impl<'a> Matcher<'a> {
             return None;
         }
         // Items are compared on the item core: only model words set aside.
-        let is_company = matches!(e.target, Target::Company(_));
+        let is_company = self.index.target_item(e.target).is_none();
         let (qc, qp) = if is_company {
             (&q.norm.core, &q.pinyin_core)
         } else {
             (&q.norm.item_core, &q.pinyin_item)
         };
-        if *qc == e.core {
+        if qc == e.core {
             return Some((Rule::Core, MatchKind::Fuzzy, SCORE_CORE));
         }
         let q_len = char_len(qc);
-        let e_len = char_len(&e.core);
-        if e_len >= 2 && q_len >= 2 && !qp.is_empty() && e.pinyins.iter().any(|p| p == qp) {
+        let e_len = char_len(e.core);
+        if e_len >= 2 && q_len >= 2 && !qp.is_empty() && e.pinyins().any(|p| p == qp) {
             return Some((Rule::Pinyin, MatchKind::Fuzzy, SCORE_PINYIN));
         }
         // Containment only for company names: an item name inside a longer
@@ -506,8 +283,8 @@ impl<'a> Matcher<'a> {
             && q_len >= 2
             && e_len >= 2
             && q_len > e_len
-            && qc.contains(&e.core)
-            && q.has_word(&e.core)
+            && qc.contains(e.core)
+            && q.has_word(e.core)
         {
             let share = e_len as f64 / q_len as f64;
             return Some((Rule::Contains, MatchKind::Related, share));
@@ -522,11 +299,11 @@ impl<'a> Matcher<'a> {
         let comparable = |a: usize, b: usize| a.min(b) as f64 >= WEAK * a.max(b) as f64;
         let mut sim = 0.0f64;
         if comparable(q_len, e_len) {
-            sim = strsim::normalized_levenshtein(qc, &e.core);
+            sim = strsim::normalized_levenshtein(qc, e.core);
         }
         if !qp.is_empty() {
             let qp_len = char_len(qp);
-            for p in e.pinyins.iter().filter(|p| char_len(p) >= 4) {
+            for p in e.pinyins().filter(|p| char_len(p) >= 4) {
                 if comparable(qp_len, char_len(p)) {
                     sim = sim.max(strsim::normalized_levenshtein(qp, p) * 0.97);
                 }
@@ -537,30 +314,27 @@ impl<'a> Matcher<'a> {
 
     /// Candidate names for a query: equal keys, cores or pinyin, and names
     /// sharing a character bigram.
-    fn candidates(&self, q: &Query) -> Vec<usize> {
+    fn candidates(&self, q: &Query) -> Vec<u32> {
         let n = &q.norm;
-        let mut out: Vec<usize> = Vec::new();
-        out.extend(self.by_key.get(&n.key).into_iter().flatten());
+        let ix = &self.index;
+        let mut out: Vec<u32> = Vec::new();
+        out.extend_from_slice(ix.with_key(&n.key));
         for core in [&n.core, &n.item_core] {
-            out.extend(self.by_core.get(core).into_iter().flatten());
-            for g in grams(core) {
-                out.extend(self.by_gram.get(&g).into_iter().flatten());
+            out.extend_from_slice(ix.with_core(core));
+            if !core.is_empty() {
+                for g in grams(core) {
+                    out.extend_from_slice(ix.with_gram(g));
+                }
             }
         }
         for p in [&q.pinyin_core, &q.pinyin_item] {
             if !p.is_empty() {
-                out.extend(self.by_pinyin.get(p).into_iter().flatten());
+                out.extend_from_slice(ix.with_pinyin(p));
             }
         }
         // Romanised queries: compare against pinyin keys by similarity too.
         if !normalize::has_cjk(&n.core) && n.core.len() >= 4 {
-            out.extend(
-                self.names
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| !e.pinyins.is_empty())
-                    .map(|(i, _)| i),
-            );
+            out.extend((0..ix.len() as u32).filter(|&i| ix.name(i).has_pinyin()));
         }
         out.sort_unstable();
         out.dedup();
@@ -579,14 +353,18 @@ impl<'a> Matcher<'a> {
     }
 
     /// The filings with this number.
-    pub fn filings_with_number(&self, n: &FilingNumber) -> &[usize] {
-        self.by_number.get(&n.key()).map_or(&[], Vec::as_slice)
+    pub fn filings_with_number(&self, n: &FilingNumber) -> Vec<usize> {
+        self.index
+            .with_number(&n.key())
+            .iter()
+            .map(|&i| i as usize)
+            .collect()
     }
 
     /// Whether the registry holds filing numbers of `regime` at all (if not,
     /// an unknown number proves nothing).
     pub fn holds_numbers(&self, regime: Regime) -> bool {
-        self.numbered.contains(&regime)
+        self.index.holds_numbers(regime)
     }
 
     /// An outcome with no match, to be filled in.
@@ -628,9 +406,9 @@ impl<'a> Matcher<'a> {
         let regime = n.regime();
         outcome.matches = self
             .filings_with_number(&n)
-            .iter()
-            .filter(|&&i| filter.admits(self.snap.filings[i].regime))
-            .map(|&i| FilingMatch {
+            .into_iter()
+            .filter(|&i| filter.admits(self.index.filing(i).regime))
+            .map(|i| FilingMatch {
                 filing: i,
                 kind: MatchKind::Exact,
                 score: 1.0,
@@ -677,13 +455,12 @@ impl<'a> Matcher<'a> {
         }
         let q = Query::new(query);
 
-        // Best (rule, kind, score, entry) per target.
-        let mut best: HashMap<Target, (Rule, MatchKind, f64, usize)> = HashMap::new();
+        // Best (rule, kind, score, entry) per target (ordered, so that ties
+        // resolve the same way every time).
+        let mut best: BTreeMap<u32, (Rule, MatchKind, f64, u32)> = BTreeMap::new();
         let mut considered: Vec<Candidate> = Vec::new();
-        let mut keep = |target: &Target, hit: (Rule, MatchKind, f64), entry: usize| {
-            let slot = best
-                .entry(target.clone())
-                .or_insert((hit.0, hit.1, hit.2, entry));
+        let mut keep = |target: u32, hit: (Rule, MatchKind, f64), entry: u32| {
+            let slot = best.entry(target).or_insert((hit.0, hit.1, hit.2, entry));
             if (hit.2, std::cmp::Reverse(hit.1)) > (slot.2, std::cmp::Reverse(slot.1)) {
                 *slot = (hit.0, hit.1, hit.2, entry);
             }
@@ -692,21 +469,21 @@ impl<'a> Matcher<'a> {
         if !q.norm.key.is_empty() {
             let candidates = self.candidates(&q);
             for &idx in &candidates {
-                let e = &self.names[idx];
-                let hit = self.score(&q, e);
+                let e = self.index.name(idx);
+                let hit = self.score(&q, &e);
                 if explain {
-                    considered.push(self.candidate(e, hit));
+                    considered.push(self.candidate(&e, hit));
                 }
                 if let Some(hit) = hit {
-                    keep(&e.target, hit, idx);
+                    keep(e.target, hit, idx);
                 }
             }
             // A company named together with one of its items.
             for (target, hit, idx) in self.pairs(&q, &candidates) {
                 if explain {
-                    considered.push(self.candidate(&self.names[idx], Some(hit)));
+                    considered.push(self.candidate(&self.index.name(idx), Some(hit)));
                 }
-                keep(&target, hit, idx);
+                keep(target, hit, idx);
             }
         }
 
@@ -717,10 +494,10 @@ impl<'a> Matcher<'a> {
             .values()
             .any(|h| h.2 >= 1.0 && h.1 != MatchKind::Related)
         {
-            best.retain(|target, h| {
+            best.retain(|&target, h| {
                 let same_model = h.0 == Rule::Core
-                    && self.names[h.3].via == Via::Listed
-                    && matches!(target, Target::Item { .. });
+                    && self.index.name(h.3).via == Via::Listed
+                    && self.index.target_item(target).is_some();
                 h.1 != MatchKind::Related && (h.2 >= 1.0 || same_model)
             });
         }
@@ -728,25 +505,20 @@ impl<'a> Matcher<'a> {
         // Expand targets to filings; keep the best match per filing.
         let mut per_filing: BTreeMap<usize, FilingMatch> = BTreeMap::new();
         let mut elsewhere = 0usize;
-        for (target, (rule, kind, score, idx)) in &best {
-            let e = &self.names[*idx];
-            let filings = match target {
-                Target::Company(id) => self.filings_of_company.get(id),
-                Target::Item { company_id, item } => {
-                    self.filings_of_item.get(&(*company_id, item.clone()))
-                }
-            };
-            for &fi in filings.into_iter().flatten() {
-                if !filter.admits(self.snap.filings[fi].regime) {
+        for (&target, &(rule, kind, score, idx)) in &best {
+            let e = self.index.name(idx);
+            for &fi in self.index.target_filings(target) {
+                let fi = fi as usize;
+                if !filter.admits(self.index.filing(fi).regime) {
                     elsewhere += 1;
                     continue;
                 }
                 let m = FilingMatch {
                     filing: fi,
-                    kind: *kind,
-                    score: *score,
-                    rule: *rule,
-                    matched_name: e.text.clone(),
+                    kind,
+                    score,
+                    rule,
+                    matched_name: e.text.to_string(),
                     matched_via: e.via.describe(),
                 };
                 match per_filing.get(&fi) {
@@ -775,9 +547,10 @@ impl<'a> Matcher<'a> {
                 .then(b.score.total_cmp(&a.score))
                 .then(a.kind.cmp(&b.kind))
                 .then(
-                    self.snap.filings[a.filing]
+                    self.index
+                        .filing(a.filing)
                         .regime
-                        .cmp(&self.snap.filings[b.filing].regime),
+                        .cmp(&self.index.filing(b.filing).regime),
                 )
                 .then(a.filing.cmp(&b.filing))
         });
@@ -816,15 +589,12 @@ impl<'a> Matcher<'a> {
         }
     }
 
-    fn candidate(&self, e: &NameEntry, hit: Option<(Rule, MatchKind, f64)>) -> Candidate {
+    fn candidate(&self, e: &NameView<'_>, hit: Option<(Rule, MatchKind, f64)>) -> Candidate {
         Candidate {
-            name: e.text.clone(),
+            name: e.text.to_string(),
             via: e.via.describe(),
-            company: self.company_name(self.company_of(&e.target)),
-            item: match &e.target {
-                Target::Item { item, .. } => Some(item.clone()),
-                Target::Company(_) => None,
-            },
+            company: self.company_name(self.index.target(e.target).company),
+            item: self.index.target_item(e.target).map(str::to_string),
             rule: hit.map(|h| h.0),
             kind: hit.map(|h| h.1),
             score: hit.map_or(0.0, |h| (h.2 * 1000.0).round() / 1000.0),
@@ -833,54 +603,42 @@ impl<'a> Matcher<'a> {
 
     /// Splits a query into a company name and the rest, and matches the rest
     /// against that company's items.
-    fn pairs(
-        &self,
-        q: &Query,
-        candidates: &[usize],
-    ) -> Vec<(Target, (Rule, MatchKind, f64), usize)> {
+    fn pairs(&self, q: &Query, candidates: &[u32]) -> Vec<(u32, (Rule, MatchKind, f64), u32)> {
         let mut out = Vec::new();
         let full = &q.norm.full;
         for &ci in candidates {
-            let e = &self.names[ci];
-            let Target::Company(company_id) = e.target else {
+            let e = self.index.name(ci);
+            if self.index.target_item(e.target).is_some() {
                 continue;
-            };
+            }
+            let company_id = self.index.target(e.target).company;
             let company_kind = match e.via {
                 Via::Listed | Via::AsPrinted => MatchKind::Exact,
                 Via::Alias(_) => MatchKind::Alias,
                 Via::Group => continue,
             };
             // Longest form first: 蚂蚁集团 before 蚂蚁.
-            for (part, part_score) in [
-                (&e.norm.full, 1.0),
-                (&e.norm.key, 1.0),
-                (&e.core, SCORE_CORE),
-            ] {
+            for (part, part_score) in [(e.full, 1.0), (e.key, 1.0), (e.core, SCORE_CORE)] {
                 if char_len(part) < 2 || part.len() >= full.len() {
                     continue;
                 }
-                let Some(pos) = full.find(part.as_str()) else {
+                let Some(pos) = full.find(part) else {
                     continue;
                 };
                 let rest = Query::new(&format!("{}{}", &full[..pos], &full[pos + part.len()..]));
                 if rest.norm.key.is_empty() {
                     continue;
                 }
-                for &ii in self
-                    .item_names_of_company
-                    .get(&company_id)
-                    .into_iter()
-                    .flatten()
-                {
-                    let item = &self.names[ii];
-                    let Some((_, kind, score)) = self.score(&rest, item) else {
+                for &ii in self.index.items_of_company(company_id) {
+                    let item = self.index.name(ii);
+                    let Some((_, kind, score)) = self.score(&rest, &item) else {
                         continue;
                     };
                     if kind == MatchKind::Related || score < STRONG {
                         continue;
                     }
                     out.push((
-                        item.target.clone(),
+                        item.target,
                         (Rule::Pair, kind.max(company_kind), score.min(part_score)),
                         ii,
                     ));
@@ -898,7 +656,7 @@ impl<'a> Matcher<'a> {
             .iter()
             .filter(|m| m.kind != MatchKind::Related && m.score >= STRONG)
             .peekable();
-        strong.peek().is_some() && strong.all(|m| self.snap.filings[m.filing].status != "listed")
+        strong.peek().is_some() && strong.all(|m| !self.index.filing(m.filing).listed)
     }
 
     fn verdict(&self, matches: &[FilingMatch]) -> (Verdict, String) {
@@ -925,7 +683,7 @@ impl<'a> Matcher<'a> {
             };
             return (Verdict::Review, why);
         }
-        let company = |m: &FilingMatch| self.snap.filings[m.filing].company_id;
+        let company = |m: &FilingMatch| self.index.filing(m.filing).company;
         let rivals: HashSet<i64> = matches
             .iter()
             .filter(|m| m.kind != MatchKind::Related && (top.score - m.score).abs() < 1e-9)
