@@ -9,6 +9,9 @@
 -- Dates are ISO 8601 text, possibly of reduced precision ("2024-04" when a
 -- source gives only a month).
 
+-- Large pages: a lookup reads the name index (megabytes, at the end of this
+-- file) in a few long reads rather than thousands of 4 KiB ones.
+PRAGMA page_size = 65536;            -- first: it must precede any write
 PRAGMA application_id = 1178815281;  -- 0x46434B31, "FCK1"
 PRAGMA user_version = 2;
 
@@ -76,7 +79,6 @@ CREATE TABLE filings (
     remark          TEXT                 -- 备注, as listed
 );
 CREATE INDEX filings_company ON filings(company_id);
-CREATE INDEX filings_regime ON filings(regime);
 CREATE INDEX filings_filing_no ON filings(filing_no) WHERE filing_no IS NOT NULL;
 
 -- Imports: each official list imported is a batch, with its source. A list
@@ -119,3 +121,39 @@ CREATE TABLE aliases (
     note    TEXT,
     UNIQUE (entity, name, alias)
 );
+
+-- Derived data. Files made before this section existed get it on their next
+-- write: filing-check runs everything below the next line on every write.
+-- @derived
+-- Which sources each regime's filings cite (the as-of dates), without
+-- reading every filing.
+CREATE INDEX IF NOT EXISTS filings_regime_source ON filings(regime, source_id);
+
+-- The matcher's name index (src/matcher/codec.rs): every company, item and
+-- alias name, normalised, so that a lookup need not normalise them all
+-- again. It is derived from companies, filings and aliases: any change to
+-- them deletes it (the triggers below, whatever program makes the change),
+-- and a filing-check write rebuilds it. Without it a lookup reads the whole
+-- registry and builds the index itself: the same answers, more slowly.
+CREATE TABLE IF NOT EXISTS name_index (
+    id     INTEGER PRIMARY KEY CHECK (id = 1),
+    bytes  BLOB NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS name_index_stale_filings_insert AFTER INSERT ON filings
+    BEGIN DELETE FROM name_index; END;
+CREATE TRIGGER IF NOT EXISTS name_index_stale_filings_update AFTER UPDATE ON filings
+    BEGIN DELETE FROM name_index; END;
+CREATE TRIGGER IF NOT EXISTS name_index_stale_filings_delete AFTER DELETE ON filings
+    BEGIN DELETE FROM name_index; END;
+CREATE TRIGGER IF NOT EXISTS name_index_stale_companies_insert AFTER INSERT ON companies
+    BEGIN DELETE FROM name_index; END;
+CREATE TRIGGER IF NOT EXISTS name_index_stale_companies_update AFTER UPDATE ON companies
+    BEGIN DELETE FROM name_index; END;
+CREATE TRIGGER IF NOT EXISTS name_index_stale_companies_delete AFTER DELETE ON companies
+    BEGIN DELETE FROM name_index; END;
+CREATE TRIGGER IF NOT EXISTS name_index_stale_aliases_insert AFTER INSERT ON aliases
+    BEGIN DELETE FROM name_index; END;
+CREATE TRIGGER IF NOT EXISTS name_index_stale_aliases_update AFTER UPDATE ON aliases
+    BEGIN DELETE FROM name_index; END;
+CREATE TRIGGER IF NOT EXISTS name_index_stale_aliases_delete AFTER DELETE ON aliases
+    BEGIN DELETE FROM name_index; END;

@@ -247,10 +247,13 @@ pub struct Alias {
     pub note: Option<String>,
 }
 
-/// Everything a registry holds, read into memory once per process.
+/// What a registry holds, read into memory.
 ///
-/// The registry is small (hundreds to tens of thousands of rows), so the
-/// matcher works on this snapshot rather than querying SQLite per name.
+/// Commands that go through every filing (audit, status, export) read the
+/// whole registry. A lookup on a registry file reads only the filings it
+/// matched (see `registry::Registry::open_for_lookup`): then `partial` says
+/// which sources each regime's filings cite, over all of them, so that the
+/// as-of dates stay those of the whole registry.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub regimes: Vec<RegimeInfo>,
@@ -259,6 +262,9 @@ pub struct Snapshot {
     pub filings: Vec<Filing>,
     pub aliases: Vec<Alias>,
     pub batches: Vec<Batch>,
+    /// Set when `filings` is only some of the registry's filings: the
+    /// (regime, source id) pairs of all of them.
+    pub partial: Option<Vec<(Regime, String)>>,
 }
 
 impl Snapshot {
@@ -281,10 +287,22 @@ impl Snapshot {
 
     /// The newest as-of date of the sources that list filings of `regime`.
     pub fn regime_as_of(&self, regime: Regime) -> Option<&str> {
-        self.filings
-            .iter()
-            .filter(|f| f.regime == regime)
-            .filter_map(|f| self.source(&f.source_id))
+        let cited: Box<dyn Iterator<Item = &str>> = match &self.partial {
+            Some(pairs) => Box::new(
+                pairs
+                    .iter()
+                    .filter(move |(r, _)| *r == regime)
+                    .map(|(_, s)| s.as_str()),
+            ),
+            None => Box::new(
+                self.filings
+                    .iter()
+                    .filter(move |f| f.regime == regime)
+                    .map(|f| f.source_id.as_str()),
+            ),
+        };
+        cited
+            .filter_map(|id| self.source(id))
             .map(|s| s.as_of.as_str())
             .max()
     }

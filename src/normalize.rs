@@ -384,6 +384,64 @@ pub fn has_cjk(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Names that exercise every rule: legal forms, regions (bracketed and
+    /// leading), traditional characters, full-width forms, weak words,
+    /// model words, English, punctuation, pinyin.
+    const RULE_SAMPLES: &[&str] = &[
+        "北京智谱华章科技有限公司",
+        "智谱AI",
+        "智谱清言",
+        "百度在线网络技术（北京）有限公司",
+        "（上海）稀宇科技有限公司",
+        "上海人工智能实验室",
+        "阿里巴巴集团控股有限公司",
+        "騰訊科技（深圳）有限公司",
+        "ＭｉｎｉＭａｘ",
+        "Beijing Baidu Netcom Science & Technology Co., Ltd.",
+        "OpenAI",
+        "Ant Group",
+        "云雀大模型算法",
+        "文心一言",
+        "讯飞星火认知大模型",
+        "星火",
+        "盘古智能",
+        "商汤·日日新",
+        "深度求索（DeepSeek）",
+        "网易有道信息技术（北京）有限公司",
+        "字节跳动",
+        "北京字节跳动科技有限公司",
+        "零一万物",
+        "月之暗面 Kimi",
+        "华为云计算技术有限公司",
+        "中央企业",
+        "zhipu",
+        "',; DROP TABLE filings; --",
+        "Ａ．Ｉ．",
+        "ﬁ",
+        "",
+    ];
+
+    #[test]
+    fn version_pins_the_rules() {
+        // If this fails, what normalize() or pinyin() returns has changed: a
+        // registry file's stored name index made by the old rules would find
+        // other names. Bump VERSION (such indexes are then rebuilt, not
+        // used) and record the new digest here.
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for s in RULE_SAMPLES {
+            h.update(format!("{:?}|{}\n", normalize(s), pinyin(s)));
+        }
+        let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            (VERSION, digest.as_str()),
+            (
+                1,
+                "3ba5b01559d7d6927528373f01d6af80c5a13570d7df7aba30df7e7a8f9350f1"
+            )
+        );
+    }
+
     fn key(s: &str) -> String {
         normalize(s).key
     }

@@ -164,6 +164,9 @@ pub struct StatusReport {
     pub stale_after_days: u32,
     /// Filings a newer complete list no longer holds.
     pub absent_from_newer: usize,
+    /// The name index lookups use: built at start-up, stored in the file,
+    /// or absent (and why).
+    pub name_index: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -223,6 +226,7 @@ impl StatusReport {
                 .iter()
                 .filter(|f| f.status == "absent-from-newer")
                 .count(),
+            name_index: reg.name_index.to_string(),
         }
     }
 }

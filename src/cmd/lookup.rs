@@ -2,9 +2,10 @@
 
 use std::io::Write;
 
-use filing_check::matcher::{Matcher, Verdict};
+use filing_check::matcher::Verdict;
 use filing_check::model::RegimeFilter;
 use filing_check::printer::{self, Format};
+use filing_check::registry::Lookup;
 use filing_check::report::{self, LookupReport, RegistryInfo};
 
 use super::{Ctx, Exit, UsageError};
@@ -39,15 +40,21 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     if let Some(i) = args.queries.iter().position(|q| q.trim().is_empty()) {
         return Err(UsageError(format!("query {} is empty", i + 1)).into());
     }
-    let registry = ctx.load()?;
-    let matcher = Matcher::new(&registry.snapshot);
-    let results: Vec<_> = args
+    let lookup = Lookup::open(&ctx.location)?;
+    let mut outcomes: Vec<_> = args
         .queries
         .iter()
-        .map(|q| {
-            let outcome = matcher.lookup(q, args.regime);
-            report::query_result(&registry.snapshot, outcome, args.explain)
+        .map(|q| match args.explain {
+            true => lookup.matcher().lookup(q, args.regime),
+            // Nobody reads the candidates: do not collect them.
+            false => lookup.matcher().lookup_brief(q, args.regime),
         })
+        .collect();
+    let registry = lookup.resolve(&mut outcomes)?;
+    ctx.warn_if_stale(&registry);
+    let results: Vec<_> = outcomes
+        .into_iter()
+        .map(|outcome| report::query_result(&registry.snapshot, outcome, args.explain))
         .collect();
     let all_filed = results.iter().all(|r| r.verdict == Verdict::Filed);
     let report = LookupReport {
@@ -66,10 +73,8 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         other => other?,
     }
-    // The process ends here: freeing the index and the snapshot one
-    // allocation at a time would only delay the exit (a fifth of a cold
-    // lookup on a large registry).
-    std::mem::forget(matcher);
+    // The process ends here: freeing the snapshot one allocation at a time
+    // would only delay the exit.
     std::mem::forget(registry);
     Ok(if all_filed { Exit::Ok } else { Exit::Findings })
 }

@@ -82,12 +82,17 @@ impl Ctx {
     pub fn load_warning(&self, warn: bool) -> anyhow::Result<Registry> {
         let registry = Registry::load(&self.location)?;
         if warn {
-            let fresh = freshness::freshness(&registry.snapshot, Date::today(), self.stale_after);
-            if let Some(w) = freshness::warning(&fresh, self.stale_after) {
-                let _ = writeln!(std::io::stderr(), "filing-check: warning: {w}");
-            }
+            self.warn_if_stale(&registry);
         }
         Ok(registry)
+    }
+
+    /// Warns on standard error when a regime's data are old.
+    pub fn warn_if_stale(&self, registry: &Registry) {
+        let fresh = freshness::freshness(&registry.snapshot, Date::today(), self.stale_after);
+        if let Some(w) = freshness::warning(&fresh, self.stale_after) {
+            let _ = writeln!(std::io::stderr(), "filing-check: warning: {w}");
+        }
     }
 }
 

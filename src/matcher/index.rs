@@ -131,58 +131,147 @@ pub(crate) struct FilingRec {
 /// A sorted lookup table from strings to a range of a posting list.
 pub(crate) type Table = Vec<(Span, Span)>;
 
-/// The index. Fields are crate-visible for the codec; everything else goes
-/// through the accessors.
+/// The index as the builder lays it out, before it becomes bytes
+/// ([`super::codec::encode`]).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct NameIndex {
-    pub(crate) text: String,
-    pub(crate) names: Vec<NameRec>,
-    pub(crate) targets: Vec<TargetRec>,
-    pub(crate) filings: Vec<FilingRec>,
+pub(crate) struct Tables {
+    pub text: String,
+    pub names: Vec<NameRec>,
+    pub targets: Vec<TargetRec>,
+    pub filings: Vec<FilingRec>,
     /// Pinyin strings of the names.
-    pub(crate) pinyins: Vec<Span>,
+    pub pinyins: Vec<Span>,
     /// Name ids, ranges of which the tables below point at.
-    pub(crate) name_list: Vec<u32>,
+    pub name_list: Vec<u32>,
     /// Filing positions, ranges of which targets and `by_number` point at.
-    pub(crate) filing_list: Vec<u32>,
-    pub(crate) by_key: Table,
-    pub(crate) by_core: Table,
-    pub(crate) by_pinyin: Table,
+    pub filing_list: Vec<u32>,
+    pub by_key: Table,
+    pub by_core: Table,
+    pub by_pinyin: Table,
+    /// Filing-number keys ([`filing_no::FilingNumber::key`]) to filings.
+    pub by_number: Table,
     /// Character bigrams of the cores (a one-character core as `(c, 0)`),
     /// sorted.
-    pub(crate) by_gram: Vec<((u32, u32), Span)>,
+    pub by_gram: Vec<((u32, u32), Span)>,
     /// The item names of each company, sorted by company.
-    pub(crate) items_of_company: Vec<(i64, Span)>,
-    /// Filing-number keys ([`filing_no::FilingNumber::key`]) to filings.
-    pub(crate) by_number: Table,
+    pub items_of_company: Vec<(i64, Span)>,
     /// Company display names, sorted by id.
-    pub(crate) companies: Vec<(i64, Span)>,
+    pub companies: Vec<(i64, Span)>,
     /// Regimes of which the registry holds filing numbers at all.
-    pub(crate) numbered: Vec<Regime>,
+    pub numbered: Vec<Regime>,
 }
 
-/// A name with its strings, for scoring.
+/// Record sizes in bytes, as [`super::codec`] writes them.
+pub(crate) mod size {
+    pub const NAME: usize = 4 + 1 + 6 * 8;
+    pub const TARGET: usize = 8 + 8 + 8;
+    pub const FILING: usize = 8 + 8 + 1 + 1;
+    pub const SPAN: usize = 8;
+    pub const ID: usize = 4;
+    pub const TABLE: usize = 16;
+    pub const GRAM: usize = 16;
+    pub const KEYED: usize = 16;
+    pub const REGIME: usize = 1;
+}
+
+/// Where one array lies in the bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Section {
+    pub offset: usize,
+    pub count: usize,
+}
+
+/// The arrays of [`Tables`], in the order the bytes hold them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub text: Section,
+    pub names: Section,
+    pub targets: Section,
+    pub filings: Section,
+    pub pinyins: Section,
+    pub name_list: Section,
+    pub filing_list: Section,
+    pub by_key: Section,
+    pub by_core: Section,
+    pub by_pinyin: Section,
+    pub by_number: Section,
+    pub by_gram: Section,
+    pub items_of_company: Section,
+    pub companies: Section,
+    pub numbered: Section,
+}
+
+/// The index: its bytes, read in place.
+///
+/// Nothing is decoded up front: every accessor reads the record it needs,
+/// and an offset that points outside its array (damaged bytes the checksum
+/// missed) reads as empty rather than failing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NameIndex {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) layout: Layout,
+}
+
+/// A name of the index, read when asked.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct NameView<'a> {
-    pub target: u32,
-    pub via: Via,
-    pub text: &'a str,
-    pub key: &'a str,
-    pub core: &'a str,
-    pub full: &'a str,
-    pub region: Option<&'a str>,
-    pinyins: &'a [Span],
     index: &'a NameIndex,
+    rec: &'a [u8],
 }
 
 impl<'a> NameView<'a> {
+    fn span(&self, field: usize) -> Span {
+        span_at(self.rec, 5 + field * 8)
+    }
+
+    pub fn target(&self) -> u32 {
+        u32_at(self.rec, 0)
+    }
+
+    pub fn via(&self) -> Via {
+        self.rec
+            .get(4)
+            .and_then(|&c| Via::from_code(c))
+            .unwrap_or(Via::Listed)
+    }
+
+    /// The name as the registry has it.
+    pub fn text(&self) -> &'a str {
+        self.index.str(self.span(0))
+    }
+
+    pub fn key(&self) -> &'a str {
+        self.index.str(self.span(1))
+    }
+
+    pub fn key_bytes(&self) -> &'a [u8] {
+        self.index.text_bytes(self.span(1))
+    }
+
+    /// What the name is compared on: the item core for item names, the
+    /// core for company names.
+    pub fn core(&self) -> &'a str {
+        self.index.str(self.span(2))
+    }
+
+    pub fn full(&self) -> &'a str {
+        self.index.str(self.span(3))
+    }
+
+    pub fn region_bytes(&self) -> Option<&'a [u8]> {
+        let s = self.span(4);
+        (!s.is_none()).then(|| self.index.text_bytes(s))
+    }
+
     pub fn pinyins(&self) -> impl Iterator<Item = &'a str> + 'a {
         let index = self.index;
-        self.pinyins.iter().map(move |&s| index.str(s))
+        let Span { start, len } = self.span(5);
+        (start..start.saturating_add(len))
+            .map(move |i| index.str(index.span_at(index.layout.pinyins, i)))
     }
 
     pub fn has_pinyin(&self) -> bool {
-        !self.pinyins.is_empty()
+        self.span(5).len > 0
     }
 }
 
@@ -199,41 +288,102 @@ fn gram_key((a, b): (char, char)) -> (u32, u32) {
     (u32::from(a), u32::from(b))
 }
 
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    let mut w = [0u8; 4];
+    if let Some(s) = b.get(at..at + 4) {
+        w.copy_from_slice(s);
+    }
+    u32::from_le_bytes(w)
+}
+
+fn i64_at(b: &[u8], at: usize) -> i64 {
+    let mut w = [0u8; 8];
+    if let Some(s) = b.get(at..at + 8) {
+        w.copy_from_slice(s);
+    }
+    i64::from_le_bytes(w)
+}
+
+fn span_at(b: &[u8], at: usize) -> Span {
+    Span {
+        start: u32_at(b, at),
+        len: u32_at(b, at + 4),
+    }
+}
+
 impl NameIndex {
-    /// The text of a span of the arena ("" for an absent string).
-    pub(crate) fn str(&self, s: Span) -> &str {
-        if s.is_none() {
-            return "";
+    /// Record `i` of a section (empty when out of range).
+    fn record(&self, s: Section, size: usize, i: usize) -> &[u8] {
+        if i >= s.count {
+            return &[];
         }
-        self.text.get(s.range()).unwrap_or("")
+        let at = s.offset + i * size;
+        self.bytes.get(at..at + size).unwrap_or(&[])
+    }
+
+    fn span_at(&self, s: Section, i: u32) -> Span {
+        span_at(self.record(s, size::SPAN, i as usize), 0)
+    }
+
+    fn ids(&self, s: Section, span: Span) -> impl Iterator<Item = u32> + '_ {
+        let Span { start, len } = span;
+        (start..start.saturating_add(len))
+            .map(move |i| u32_at(self.record(s, size::ID, i as usize), 0))
+    }
+
+    /// The bytes of a span of the string arena (none when out of range).
+    fn text_bytes(&self, s: Span) -> &[u8] {
+        if s.is_none() || s.len as usize > self.layout.text.count {
+            return &[];
+        }
+        let start = self.layout.text.offset + s.start as usize;
+        let end = start + s.len as usize;
+        if s.start as usize + s.len as usize > self.layout.text.count {
+            return &[];
+        }
+        self.bytes.get(start..end).unwrap_or(&[])
+    }
+
+    /// The text of a span of the arena ("" for an absent or damaged string).
+    pub(crate) fn str(&self, s: Span) -> &str {
+        std::str::from_utf8(self.text_bytes(s)).unwrap_or("")
     }
 
     /// The number of names.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.layout.names.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.len() == 0
     }
 
     pub(crate) fn name(&self, id: u32) -> NameView<'_> {
-        let n = self.names[id as usize];
         NameView {
-            target: n.target,
-            via: n.via,
-            text: self.str(n.text),
-            key: self.str(n.key),
-            core: self.str(n.core),
-            full: self.str(n.full),
-            region: (!n.region.is_none()).then(|| self.str(n.region)),
-            pinyins: self.pinyins.get(n.pinyins.range()).unwrap_or(&[]),
             index: self,
+            rec: self.record(self.layout.names, size::NAME, id as usize),
         }
     }
 
     pub(crate) fn target(&self, id: u32) -> TargetRec {
-        self.targets[id as usize]
+        let r = self.record(self.layout.targets, size::TARGET, id as usize);
+        if r.is_empty() {
+            return TargetRec {
+                company: 0,
+                item: Span::NONE,
+                filings: Span::default(),
+            };
+        }
+        TargetRec {
+            company: i64_at(r, 0),
+            item: span_at(r, 8),
+            filings: span_at(r, 16),
+        }
+    }
+
+    /// Whether a target is an item (not a company).
+    pub(crate) fn is_item(&self, id: u32) -> bool {
+        !self.target(id).item.is_none()
     }
 
     /// The item a target stands for, if it is an item.
@@ -242,95 +392,117 @@ impl NameIndex {
         (!t.item.is_none()).then(|| self.str(t.item))
     }
 
-    pub(crate) fn target_filings(&self, id: u32) -> &[u32] {
-        self.filing_list
-            .get(self.target(id).filings.range())
-            .unwrap_or(&[])
+    pub(crate) fn target_filings(&self, id: u32) -> impl Iterator<Item = u32> + '_ {
+        self.ids(self.layout.filing_list, self.target(id).filings)
     }
 
     pub(crate) fn filing(&self, pos: usize) -> FilingRec {
-        self.filings[pos]
+        let r = self.record(self.layout.filings, size::FILING, pos);
+        FilingRec {
+            id: i64_at(r, 0),
+            company: i64_at(r, 8),
+            regime: r
+                .get(16)
+                .and_then(|&c| Regime::ALL.get(usize::from(c)))
+                .copied()
+                .unwrap_or(Regime::Genai),
+            listed: r.get(17).is_some_and(|&b| b != 0),
+        }
     }
 
     /// The number of filings, in the order of the snapshot it was built from.
     pub fn filing_count(&self) -> usize {
-        self.filings.len()
+        self.layout.filings.count
     }
 
     /// The registry id of the filing at `pos`.
     pub fn filing_id(&self, pos: usize) -> i64 {
-        self.filings[pos].id
+        self.filing(pos).id
     }
 
-    fn lookup<'s>(&'s self, table: &'s Table, key: &str) -> &'s [u32] {
-        table
-            .binary_search_by(|(s, _)| self.str(*s).cmp(key))
-            .ok()
-            .and_then(|i| self.name_list.get(table[i].1.range()))
-            .unwrap_or(&[])
+    /// Binary search of a section of 16-byte records whose first field is
+    /// found by `key_of`, for `want`: the record's second span.
+    fn search<K: Ord>(&self, s: Section, key_of: impl Fn(&[u8]) -> K, want: K) -> Option<Span> {
+        let (mut lo, mut hi) = (0usize, s.count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let r = self.record(s, size::TABLE, mid);
+            match key_of(r).cmp(&want) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(span_at(r, 8)),
+            }
+        }
+        None
     }
 
-    pub(crate) fn with_key(&self, key: &str) -> &[u32] {
-        self.lookup(&self.by_key, key)
+    fn lookup(&self, table: Section, key: &str) -> impl Iterator<Item = u32> + '_ {
+        let hit = self.search(table, |r| self.text_bytes(span_at(r, 0)), key.as_bytes());
+        self.ids(self.layout.name_list, hit.unwrap_or_default())
     }
 
-    pub(crate) fn with_core(&self, core: &str) -> &[u32] {
-        self.lookup(&self.by_core, core)
+    pub(crate) fn with_key(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
+        self.lookup(self.layout.by_key, key)
     }
 
-    pub(crate) fn with_pinyin(&self, pinyin: &str) -> &[u32] {
-        self.lookup(&self.by_pinyin, pinyin)
+    pub(crate) fn with_core(&self, core: &str) -> impl Iterator<Item = u32> + '_ {
+        self.lookup(self.layout.by_core, core)
     }
 
-    pub(crate) fn with_gram(&self, g: (char, char)) -> &[u32] {
-        let k = gram_key(g);
-        self.by_gram
-            .binary_search_by(|(x, _)| x.cmp(&k))
-            .ok()
-            .and_then(|i| self.name_list.get(self.by_gram[i].1.range()))
-            .unwrap_or(&[])
+    pub(crate) fn with_pinyin(&self, pinyin: &str) -> impl Iterator<Item = u32> + '_ {
+        self.lookup(self.layout.by_pinyin, pinyin)
     }
 
-    pub(crate) fn items_of_company(&self, company: i64) -> &[u32] {
-        self.items_of_company
-            .binary_search_by(|(c, _)| c.cmp(&company))
-            .ok()
-            .and_then(|i| self.name_list.get(self.items_of_company[i].1.range()))
-            .unwrap_or(&[])
+    pub(crate) fn with_gram(&self, g: (char, char)) -> impl Iterator<Item = u32> + '_ {
+        let hit = self.search(
+            self.layout.by_gram,
+            |r| (u32_at(r, 0), u32_at(r, 4)),
+            gram_key(g),
+        );
+        self.ids(self.layout.name_list, hit.unwrap_or_default())
+    }
+
+    pub(crate) fn items_of_company(&self, company: i64) -> impl Iterator<Item = u32> + '_ {
+        let hit = self.search(self.layout.items_of_company, |r| i64_at(r, 0), company);
+        self.ids(self.layout.name_list, hit.unwrap_or_default())
     }
 
     /// Filing positions with this number key.
-    pub(crate) fn with_number(&self, key: &str) -> &[u32] {
-        self.by_number
-            .binary_search_by(|(s, _)| self.str(*s).cmp(key))
-            .ok()
-            .and_then(|i| self.filing_list.get(self.by_number[i].1.range()))
-            .unwrap_or(&[])
+    pub(crate) fn with_number(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
+        let hit = self.search(
+            self.layout.by_number,
+            |r| self.text_bytes(span_at(r, 0)),
+            key.as_bytes(),
+        );
+        self.ids(self.layout.filing_list, hit.unwrap_or_default())
     }
 
     pub(crate) fn company_name(&self, id: i64) -> Option<&str> {
-        self.companies
-            .binary_search_by(|(c, _)| c.cmp(&id))
-            .ok()
-            .map(|i| self.str(self.companies[i].1))
+        self.search(self.layout.companies, |r| i64_at(r, 0), id)
+            .map(|s| self.str(s))
     }
 
     pub(crate) fn holds_numbers(&self, regime: Regime) -> bool {
-        self.numbered.contains(&regime)
+        (0..self.layout.numbered.count).any(|i| {
+            self.record(self.layout.numbered, size::REGIME, i)
+                .first()
+                .and_then(|&c| Regime::ALL.get(usize::from(c)))
+                == Some(&regime)
+        })
     }
 
     /// Indexes every name of the snapshot: listed company and item names,
     /// the forms the extraction printed, legal and English names, groups and
     /// aliases. Filing positions are the snapshot's.
     pub fn build(snap: &Snapshot) -> NameIndex {
-        Builder::default().build(snap)
+        super::codec::encode(&Builder::default().build(snap))
     }
 }
 
 /// Collects names and postings, then lays them out sorted.
 #[derive(Default)]
 struct Builder {
-    index: NameIndex,
+    index: Tables,
     interned: HashMap<String, Span>,
     company_targets: HashMap<i64, u32>,
     item_targets: HashMap<(i64, String), u32>,
@@ -438,7 +610,7 @@ impl Builder {
         self.index.names.push(rec);
     }
 
-    fn build(mut self, snap: &Snapshot) -> NameIndex {
+    fn build(mut self, snap: &Snapshot) -> Tables {
         let company_ids: HashMap<&str, i64> = snap
             .companies
             .iter()
@@ -547,7 +719,7 @@ impl Builder {
         self.finish(by_number)
     }
 
-    fn finish(mut self, by_number: HashMap<String, Vec<u32>>) -> NameIndex {
+    fn finish(mut self, by_number: HashMap<String, Vec<u32>>) -> Tables {
         let mut index = std::mem::take(&mut self.index);
         for (t, filings) in self.target_filings.iter().enumerate() {
             index.targets[t].filings = push_list(&mut index.filing_list, filings);
@@ -590,7 +762,7 @@ impl Builder {
     }
 
     /// Interns a string after the builder handed its arena to the index.
-    fn intern_into(&mut self, index: &mut NameIndex, s: &str) -> Span {
+    fn intern_into(&mut self, index: &mut Tables, s: &str) -> Span {
         if let Some(&span) = self.interned.get(s) {
             return span;
         }

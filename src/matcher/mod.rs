@@ -25,7 +25,9 @@
 
 mod codec;
 mod index;
+mod similarity;
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
@@ -37,6 +39,7 @@ use crate::normalize::{self, NameKey};
 pub use codec::{IndexError, FORMAT_VERSION as INDEX_FORMAT_VERSION};
 use index::{grams, NameView};
 pub use index::{NameIndex, Via};
+use similarity::Pattern;
 
 /// A match at or above this score can make a `filed` verdict.
 pub const STRONG: f64 = 0.90;
@@ -94,6 +97,9 @@ struct Query {
     pinyin_item: String,
     /// The query as typed, lower case: where its words begin and end.
     text: String,
+    /// The four strings above prepared for edit similarity, when needed
+    /// (core, item core, pinyin core, pinyin item).
+    patterns: [OnceCell<Pattern>; 4],
 }
 
 impl Query {
@@ -104,7 +110,21 @@ impl Query {
             pinyin_item: romanised_or_pinyin(&norm.item_core),
             text: text.to_lowercase(),
             norm,
+            patterns: Default::default(),
         }
+    }
+
+    /// The prepared form of the core (`which` 0), item core (1) or their
+    /// pinyin (2, 3).
+    fn pattern(&self, which: usize) -> &Pattern {
+        self.patterns[which].get_or_init(|| {
+            Pattern::new(match which {
+                0 => &self.norm.core,
+                1 => &self.norm.item_core,
+                2 => &self.pinyin_core,
+                _ => &self.pinyin_item,
+            })
+        })
     }
 
     /// Whether a Latin-script name is one of the query's words, or stands
@@ -240,7 +260,7 @@ impl Matcher {
     /// a group name is `related`: the group is not the filer.
     fn score(&self, q: &Query, e: &NameView<'_>) -> Option<(Rule, MatchKind, f64)> {
         let hit = self.score_name(q, e)?;
-        match e.via {
+        match e.via() {
             Via::Group if hit.2 >= STRONG => Some((hit.0, MatchKind::Related, hit.2)),
             Via::Group => None,
             _ => Some(hit),
@@ -248,32 +268,35 @@ impl Matcher {
     }
 
     fn score_name(&self, q: &Query, e: &NameView<'_>) -> Option<(Rule, MatchKind, f64)> {
-        let exactish = match e.via {
+        let exactish = match e.via() {
             Via::Listed | Via::AsPrinted => MatchKind::Exact,
             Via::Alias(_) | Via::Group => MatchKind::Alias,
         };
-        if q.norm.key == e.key {
+        // (Strings are compared as bytes where that is enough: a large
+        // registry gives thousands of candidates.)
+        if q.norm.key.as_bytes() == e.key_bytes() {
             return Some((Rule::Key, exactish, 1.0));
         }
-        let regions_agree = match (q.norm.region.as_deref(), e.region) {
-            (Some(a), Some(b)) => a == b,
+        let regions_agree = match (q.norm.region.as_deref(), e.region_bytes()) {
+            (Some(a), Some(b)) => a.as_bytes() == b,
             _ => true,
         };
         if !regions_agree {
             return None;
         }
         // Items are compared on the item core: only model words set aside.
-        let is_company = self.index.target_item(e.target).is_none();
-        let (qc, qp) = if is_company {
-            (&q.norm.core, &q.pinyin_core)
+        let is_company = !self.index.is_item(e.target());
+        let (qc, qp, which) = if is_company {
+            (&q.norm.core, &q.pinyin_core, 0)
         } else {
-            (&q.norm.item_core, &q.pinyin_item)
+            (&q.norm.item_core, &q.pinyin_item, 1)
         };
-        if qc == e.core {
+        let core = e.core();
+        if *qc == core {
             return Some((Rule::Core, MatchKind::Fuzzy, SCORE_CORE));
         }
         let q_len = char_len(qc);
-        let e_len = char_len(e.core);
+        let e_len = char_len(core);
         if e_len >= 2 && q_len >= 2 && !qp.is_empty() && e.pinyins().any(|p| p == qp) {
             return Some((Rule::Pinyin, MatchKind::Fuzzy, SCORE_PINYIN));
         }
@@ -283,8 +306,8 @@ impl Matcher {
             && q_len >= 2
             && e_len >= 2
             && q_len > e_len
-            && qc.contains(e.core)
-            && q.has_word(e.core)
+            && qc.contains(core)
+            && q.has_word(core)
         {
             let share = e_len as f64 / q_len as f64;
             return Some((Rule::Contains, MatchKind::Related, share));
@@ -299,13 +322,14 @@ impl Matcher {
         let comparable = |a: usize, b: usize| a.min(b) as f64 >= WEAK * a.max(b) as f64;
         let mut sim = 0.0f64;
         if comparable(q_len, e_len) {
-            sim = strsim::normalized_levenshtein(qc, e.core);
+            sim = q.pattern(which).similarity(core);
         }
         if !qp.is_empty() {
-            let qp_len = char_len(qp);
-            for p in e.pinyins().filter(|p| char_len(p) >= 4) {
-                if comparable(qp_len, char_len(p)) {
-                    sim = sim.max(strsim::normalized_levenshtein(qp, p) * 0.97);
+            let qp = q.pattern(which + 2);
+            for p in e.pinyins() {
+                let p_len = char_len(p);
+                if p_len >= 4 && comparable(qp.len(), p_len) {
+                    sim = sim.max(qp.similarity(p) * 0.97);
                 }
             }
         }
@@ -318,26 +342,39 @@ impl Matcher {
         let n = &q.norm;
         let ix = &self.index;
         let mut out: Vec<u32> = Vec::new();
-        out.extend_from_slice(ix.with_key(&n.key));
+        out.extend(ix.with_key(&n.key));
         for core in [&n.core, &n.item_core] {
-            out.extend_from_slice(ix.with_core(core));
+            out.extend(ix.with_core(core));
             if !core.is_empty() {
                 for g in grams(core) {
-                    out.extend_from_slice(ix.with_gram(g));
+                    out.extend(ix.with_gram(g));
                 }
             }
         }
         for p in [&q.pinyin_core, &q.pinyin_item] {
             if !p.is_empty() {
-                out.extend_from_slice(ix.with_pinyin(p));
+                out.extend(ix.with_pinyin(p));
             }
         }
         // Romanised queries: compare against pinyin keys by similarity too.
         if !normalize::has_cjk(&n.core) && n.core.len() >= 4 {
             out.extend((0..ix.len() as u32).filter(|&i| ix.name(i).has_pinyin()));
         }
-        out.sort_unstable();
-        out.dedup();
+        if out.len() > 4 * 1024 {
+            // Many candidates (a gram most names share): a bitmap sorts and
+            // deduplicates them in one pass.
+            let mut seen = vec![false; ix.len()];
+            for &i in &out {
+                if let Some(s) = seen.get_mut(i as usize) {
+                    *s = true;
+                }
+            }
+            out.clear();
+            out.extend((0..ix.len() as u32).filter(|&i| seen[i as usize]));
+        } else {
+            out.sort_unstable();
+            out.dedup();
+        }
         out
     }
 
@@ -356,8 +393,7 @@ impl Matcher {
     pub fn filings_with_number(&self, n: &FilingNumber) -> Vec<usize> {
         self.index
             .with_number(&n.key())
-            .iter()
-            .map(|&i| i as usize)
+            .map(|i| i as usize)
             .collect()
     }
 
@@ -475,7 +511,7 @@ impl Matcher {
                     considered.push(self.candidate(&e, hit));
                 }
                 if let Some(hit) = hit {
-                    keep(e.target, hit, idx);
+                    keep(e.target(), hit, idx);
                 }
             }
             // A company named together with one of its items.
@@ -496,7 +532,7 @@ impl Matcher {
         {
             best.retain(|&target, h| {
                 let same_model = h.0 == Rule::Core
-                    && self.index.name(h.3).via == Via::Listed
+                    && self.index.name(h.3).via() == Via::Listed
                     && self.index.target_item(target).is_some();
                 h.1 != MatchKind::Related && (h.2 >= 1.0 || same_model)
             });
@@ -507,7 +543,7 @@ impl Matcher {
         let mut elsewhere = 0usize;
         for (&target, &(rule, kind, score, idx)) in &best {
             let e = self.index.name(idx);
-            for &fi in self.index.target_filings(target) {
+            for fi in self.index.target_filings(target) {
                 let fi = fi as usize;
                 if !filter.admits(self.index.filing(fi).regime) {
                     elsewhere += 1;
@@ -518,8 +554,8 @@ impl Matcher {
                     kind,
                     score,
                     rule,
-                    matched_name: e.text.to_string(),
-                    matched_via: e.via.describe(),
+                    matched_name: e.text().to_string(),
+                    matched_via: e.via().describe(),
                 };
                 match per_filing.get(&fi) {
                     Some(old)
@@ -591,10 +627,10 @@ impl Matcher {
 
     fn candidate(&self, e: &NameView<'_>, hit: Option<(Rule, MatchKind, f64)>) -> Candidate {
         Candidate {
-            name: e.text.to_string(),
-            via: e.via.describe(),
-            company: self.company_name(self.index.target(e.target).company),
-            item: self.index.target_item(e.target).map(str::to_string),
+            name: e.text().to_string(),
+            via: e.via().describe(),
+            company: self.company_name(self.index.target(e.target()).company),
+            item: self.index.target_item(e.target()).map(str::to_string),
             rule: hit.map(|h| h.0),
             kind: hit.map(|h| h.1),
             score: hit.map_or(0.0, |h| (h.2 * 1000.0).round() / 1000.0),
@@ -608,17 +644,17 @@ impl Matcher {
         let full = &q.norm.full;
         for &ci in candidates {
             let e = self.index.name(ci);
-            if self.index.target_item(e.target).is_some() {
+            if self.index.target_item(e.target()).is_some() {
                 continue;
             }
-            let company_id = self.index.target(e.target).company;
-            let company_kind = match e.via {
+            let company_id = self.index.target(e.target()).company;
+            let company_kind = match e.via() {
                 Via::Listed | Via::AsPrinted => MatchKind::Exact,
                 Via::Alias(_) => MatchKind::Alias,
                 Via::Group => continue,
             };
             // Longest form first: 蚂蚁集团 before 蚂蚁.
-            for (part, part_score) in [(e.full, 1.0), (e.key, 1.0), (e.core, SCORE_CORE)] {
+            for (part, part_score) in [(e.full(), 1.0), (e.key(), 1.0), (e.core(), SCORE_CORE)] {
                 if char_len(part) < 2 || part.len() >= full.len() {
                     continue;
                 }
@@ -629,7 +665,7 @@ impl Matcher {
                 if rest.norm.key.is_empty() {
                     continue;
                 }
-                for &ii in self.index.items_of_company(company_id) {
+                for ii in self.index.items_of_company(company_id) {
                     let item = self.index.name(ii);
                     let Some((_, kind, score)) = self.score(&rest, &item) else {
                         continue;
@@ -638,7 +674,7 @@ impl Matcher {
                         continue;
                     }
                     out.push((
-                        item.target,
+                        item.target(),
                         (Rule::Pair, kind.max(company_kind), score.min(part_score)),
                         ii,
                     ));

@@ -20,6 +20,7 @@ pub fn write_status_table(out: &mut dyn Write, s: &StatusReport) -> io::Result<(
         "Companies:       {}   Aliases: {}",
         s.companies, s.aliases
     )?;
+    writeln!(out, "Name index:      {}", s.name_index)?;
     let mut regimes = Table::new();
     regimes.load_preset(UTF8_FULL_CONDENSED).set_header([
         "regime",

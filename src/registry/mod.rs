@@ -12,8 +12,11 @@ pub mod update;
 
 use std::path::PathBuf;
 
-pub use store::{Origin, Store, StoreError, SCHEMA_VERSION};
+pub use store::{IndexState, Origin, Store, StoreError, SCHEMA_VERSION};
 
+use std::collections::HashMap;
+
+use crate::matcher::{Matcher, Outcome};
 use crate::model::Snapshot;
 
 /// The environment variable naming a registry file, like `--registry`.
@@ -77,6 +80,42 @@ pub struct Registry {
     pub snapshot: Snapshot,
     pub origin: Origin,
     pub schema_version: i64,
+    /// What lookups on this registry use as their name index.
+    pub name_index: IndexSummary,
+}
+
+/// The state of a registry's name index, as `registry status` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IndexSummary {
+    /// The embedded registry's index is built at start-up.
+    Embedded,
+    /// The file keeps a usable index of this many names.
+    Stored(usize),
+    /// The file keeps none, or one another build made.
+    Absent(String),
+}
+
+impl std::fmt::Display for IndexSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IndexSummary::Embedded => f.write_str("built at start-up"),
+            IndexSummary::Stored(n) => write!(f, "stored ({n} names)"),
+            IndexSummary::Absent(why) => write!(
+                f,
+                "{why}: lookups read the whole registry; `filing-check registry reindex` writes one"
+            ),
+        }
+    }
+}
+
+impl From<&IndexState> for IndexSummary {
+    fn from(state: &IndexState) -> IndexSummary {
+        match state {
+            IndexState::Ready(ix) => IndexSummary::Stored(ix.len()),
+            IndexState::Missing => IndexSummary::Absent("none stored".into()),
+            IndexState::Unusable(e) => IndexSummary::Absent(e.to_string()),
+        }
+    }
 }
 
 impl Registry {
@@ -93,14 +132,101 @@ impl Registry {
                     snapshot: data.to_snapshot(),
                     origin: Origin::Embedded,
                     schema_version: SCHEMA_VERSION,
+                    name_index: IndexSummary::Embedded,
                 });
             }
             Location::File(path) | Location::User(path) => Store::open_read_only(path)?,
         };
+        // The index is not needed here, but damage to it is damage to the
+        // file, and is reported as such by every command.
+        let name_index = IndexSummary::from(&store.name_index()?);
         Ok(Registry {
             snapshot: store.snapshot()?,
             schema_version: store.schema_version()?,
             origin: store.origin().clone(),
+            name_index,
+        })
+    }
+}
+
+/// A registry opened for lookups: a matcher, and what answers are reported
+/// from.
+///
+/// A registry file with a usable name index is not read whole: the matcher
+/// searches the stored index, and only the filings the answers name are
+/// read ([`Lookup::resolve`]), all in one read transaction. The embedded
+/// registry, and a file without a usable index (made by an older build, or
+/// changed by another program), are read whole and indexed in memory.
+pub struct Lookup {
+    matcher: Matcher,
+    from: LookupFrom,
+}
+
+enum LookupFrom {
+    Whole(Registry),
+    /// The open store, inside its read transaction.
+    Indexed(Store),
+}
+
+impl Lookup {
+    pub fn open(location: &Location) -> Result<Lookup, StoreError> {
+        if let Location::File(path) | Location::User(path) = location {
+            let store = Store::open_read_only(path)?;
+            store.begin_read()?;
+            if let IndexState::Ready(index) = store.name_index()? {
+                return Ok(Lookup {
+                    matcher: Matcher::from_index(*index),
+                    from: LookupFrom::Indexed(store),
+                });
+            }
+            store.end_read()?;
+        }
+        let registry = Registry::load(location)?;
+        Ok(Lookup {
+            matcher: Matcher::new(&registry.snapshot),
+            from: LookupFrom::Whole(registry),
+        })
+    }
+
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// The registry to report `outcomes` from. For an indexed file that is
+    /// the filings they name, read now; their positions are renumbered to
+    /// that snapshot's.
+    pub fn resolve(self, outcomes: &mut [Outcome]) -> Result<Registry, StoreError> {
+        let store = match self.from {
+            LookupFrom::Whole(registry) => return Ok(registry),
+            LookupFrom::Indexed(store) => store,
+        };
+        let index = self.matcher.index();
+        let ids: Vec<i64> = outcomes
+            .iter()
+            .flat_map(|o| &o.matches)
+            .map(|m| index.filing_id(m.filing))
+            .collect();
+        let snapshot = store.partial_snapshot(&ids)?;
+        let schema_version = store.schema_version()?;
+        store.end_read()?;
+        let position: HashMap<i64, usize> = snapshot
+            .filings
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id, i))
+            .collect();
+        for m in outcomes.iter_mut().flat_map(|o| o.matches.iter_mut()) {
+            let id = index.filing_id(m.filing);
+            m.filing = *position.get(&id).ok_or_else(|| StoreError::Invalid {
+                origin: store.origin().clone(),
+                message: format!("filing {id} is in the name index but not in the registry"),
+            })?;
+        }
+        Ok(Registry {
+            snapshot,
+            origin: store.origin().clone(),
+            schema_version,
+            name_index: IndexSummary::Stored(index.len()),
         })
     }
 }

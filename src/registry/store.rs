@@ -13,12 +13,21 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::data::Data;
 use crate::import::ListRow;
+use crate::matcher::{IndexError, NameIndex};
 use crate::model::{
     Alias, Batch, Company, Completeness, Filing, Regime, RegimeInfo, Snapshot, Source,
 };
 
 /// The schema, executed verbatim on a new database.
 pub const SCHEMA_SQL: &str = include_str!("../../schema.sql");
+
+/// The part of the schema every write brings a file up to (derived data:
+/// the name index and what keeps it honest), after the `@derived` line.
+pub fn derived_sql() -> &'static str {
+    SCHEMA_SQL
+        .split_once("-- @derived")
+        .map_or("", |(_, derived)| derived)
+}
 
 /// The schema version this build reads and writes (`PRAGMA user_version`).
 pub const SCHEMA_VERSION: i64 = 2;
@@ -153,13 +162,16 @@ impl Store {
         if check != "ok" {
             return Err(store.corrupt(check));
         }
+        store.check_index()?;
         store
             .conn
             .busy_timeout(std::time::Duration::from_secs(10))
             .map_err(sql)?;
         store
             .conn
-            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            .execute_batch(
+                "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+            )
             .map_err(sql)?;
         Ok(store)
     }
@@ -334,7 +346,148 @@ impl Store {
     }
 
     fn read_snapshot(&self) -> Result<Snapshot, ReadError> {
+        read_all(&self.conn)
+    }
+
+    /// The store's error for a failed read.
+    fn read_error(&self, e: ReadError) -> StoreError {
+        match e {
+            ReadError::Sql(source) => self.sql_error(source),
+            ReadError::Value(message) => StoreError::Invalid {
+                origin: self.origin.clone(),
+                message,
+            },
+        }
+    }
+
+    /// Starts a read transaction: what the reads until [`Store::end_read`]
+    /// see is one state of the registry, even if an import commits meanwhile.
+    pub fn begin_read(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(|e| self.sql_error(e))
+    }
+
+    pub fn end_read(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch("COMMIT")
+            .map_err(|e| self.sql_error(e))
+    }
+
+    /// The name index the file keeps, if it has a usable one.
+    pub fn name_index(&self) -> Result<IndexState, StoreError> {
+        let has_table: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'name_index')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sql_error(e))?;
+        if !has_table {
+            return Ok(IndexState::Missing);
+        }
+        // Incremental blob I/O reads the pages straight into one buffer,
+        // without SQLite assembling the value first (a copy of megabytes).
+        let blob =
+            match self
+                .conn
+                .blob_open(rusqlite::DatabaseName::Main, "name_index", "bytes", 1, true)
+            {
+                Ok(blob) => blob,
+                Err(rusqlite::Error::SqliteFailure(f, _))
+                    if f.code == rusqlite::ErrorCode::Unknown =>
+                {
+                    // No row 1 (or not a blob): nothing stored.
+                    return Ok(IndexState::Missing);
+                }
+                Err(e) => return Err(self.sql_error(e)),
+            };
+        let mut bytes = vec![0u8; blob.len()];
+        blob.read_at_exact(&mut bytes, 0)
+            .map_err(|e| self.sql_error(e))?;
+        match NameIndex::from_bytes(bytes) {
+            Ok(ix) => Ok(IndexState::Ready(Box::new(ix))),
+            // Another build's index: not damage; the data are read instead.
+            Err(e @ (IndexError::Format { .. } | IndexError::Normaliser { .. })) => {
+                Ok(IndexState::Unusable(e))
+            }
+            // Damage to the index (the end of the file, where a truncation
+            // shows first) is damage to the file: it is never worked around.
+            Err(e) => Err(self.corrupt(format!("name index: {e}"))),
+        }
+    }
+
+    /// Checks the stored name index, if any, for damage (see
+    /// [`Store::name_index`]).
+    pub fn check_index(&self) -> Result<(), StoreError> {
+        self.name_index().map(drop)
+    }
+
+    /// The registry with only the filings of `ids` (and their companies):
+    /// what a lookup reports from. Regimes, sources and batches are whole,
+    /// and [`Snapshot::partial`] keeps the as-of dates those of the whole
+    /// registry.
+    pub fn partial_snapshot(&self, ids: &[i64]) -> Result<Snapshot, StoreError> {
+        self.read_partial(ids).map_err(|e| self.read_error(e))
+    }
+
+    fn read_partial(&self, ids: &[i64]) -> Result<Snapshot, ReadError> {
         let c = &self.conn;
+        let mut snap = read_meta(c)?;
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            snap.filings
+                .extend(read_filings(c, &format!("WHERE id = {id}"))?);
+        }
+        let mut companies: Vec<i64> = snap.filings.iter().map(|f| f.company_id).collect();
+        companies.sort_unstable();
+        companies.dedup();
+        for id in companies {
+            snap.companies
+                .extend(read_companies(c, &format!("WHERE id = {id}"))?);
+        }
+        let mut st = c.prepare_cached(
+            "SELECT r.id, s.id FROM regimes r, sources s
+             WHERE EXISTS (SELECT 1 FROM filings f WHERE f.regime = r.id AND f.source_id = s.id)
+             ORDER BY r.id, s.id",
+        )?;
+        let pairs: Vec<(String, String)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut partial = Vec::with_capacity(pairs.len());
+        for (regime, source) in pairs {
+            partial.push((parse_value(&regime)?, source));
+        }
+        snap.partial = Some(partial);
+        Ok(snap)
+    }
+}
+
+/// Whether a registry file's name index can be used.
+pub enum IndexState {
+    Ready(Box<NameIndex>),
+    /// None stored: a file from before the index, or changed since by a
+    /// program that does not keep it.
+    Missing,
+    /// Stored by a build with another index format or normaliser.
+    Unusable(IndexError),
+}
+
+/// The whole registry.
+fn read_all(c: &Connection) -> Result<Snapshot, ReadError> {
+    let mut snap = read_meta(c)?;
+    snap.companies = read_companies(c, "")?;
+    snap.filings = read_filings(c, "")?;
+    snap.aliases = read_aliases(c)?;
+    Ok(snap)
+}
+
+/// Regimes, sources and batches: the small tables, always read whole.
+fn read_meta(c: &Connection) -> Result<Snapshot, ReadError> {
+    {
         let mut snap = Snapshot::default();
 
         let mut st = c.prepare(
@@ -392,88 +545,6 @@ impl Store {
         }
 
         let mut st = c.prepare(
-            "SELECT id, name, legal_name, english_name, group_name, source, note
-             FROM companies ORDER BY id",
-        )?;
-        snap.companies = st
-            .query_map([], |r| {
-                Ok(Company {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    legal_name: r.get(2)?,
-                    english_name: r.get(3)?,
-                    group_name: r.get(4)?,
-                    source: r.get(5)?,
-                    note: r.get(6)?,
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-
-        let mut st = c.prepare(
-            "SELECT id, regime, company_id, company_listed, item, item_listed, item_kind,
-                    filing_no, role, product, region, filed_on, batch, source_id, location,
-                    status, note, purpose, remark
-             FROM filings ORDER BY id",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(6)?,
-                Filing {
-                    id: r.get(0)?,
-                    regime: crate::model::Regime::Genai,
-                    company_id: r.get(2)?,
-                    company_listed: r.get(3)?,
-                    item: r.get(4)?,
-                    item_listed: r.get(5)?,
-                    item_kind: crate::model::ItemKind::Model,
-                    filing_no: r.get(7)?,
-                    role: r.get(8)?,
-                    product: r.get(9)?,
-                    region: r.get(10)?,
-                    filed_on: r.get(11)?,
-                    batch: r.get(12)?,
-                    source_id: r.get(13)?,
-                    location: r.get(14)?,
-                    status: r.get(15)?,
-                    note: r.get(16)?,
-                    purpose: r.get(17)?,
-                    remark: r.get(18)?,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (regime, kind, mut filing) = row?;
-            filing.regime = parse_value(&regime)?;
-            filing.item_kind = parse_value(&kind)?;
-            snap.filings.push(filing);
-        }
-
-        let mut st =
-            c.prepare("SELECT entity, name, alias, kind, source, note FROM aliases ORDER BY id")?;
-        let rows = st.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-            ))
-        })?;
-        for row in rows {
-            let (entity, kind, name, alias, source, note) = row?;
-            snap.aliases.push(Alias {
-                entity: parse_value(&entity)?,
-                name,
-                alias,
-                kind: parse_value(&kind)?,
-                source,
-                note,
-            });
-        }
-
-        let mut st = c.prepare(
             "SELECT id, source_id, regime, scope, imported_at, file_name, sha256, rows, added,
                     changed, absent
              FROM batches ORDER BY id",
@@ -503,6 +574,154 @@ impl Store {
         }
         Ok(snap)
     }
+}
+
+/// Companies, all or those `filter` (a WHERE clause) selects.
+fn read_companies(c: &Connection, filter: &str) -> Result<Vec<Company>, ReadError> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT id, name, legal_name, english_name, group_name, source, note
+         FROM companies {filter} ORDER BY id"
+    ))?;
+    let companies = st
+        .query_map([], |r| {
+            Ok(Company {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                legal_name: r.get(2)?,
+                english_name: r.get(3)?,
+                group_name: r.get(4)?,
+                source: r.get(5)?,
+                note: r.get(6)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(companies)
+}
+
+/// Filings, all or those `filter` (a WHERE clause) selects.
+fn read_filings(c: &Connection, filter: &str) -> Result<Vec<Filing>, ReadError> {
+    let mut filings = Vec::new();
+    let mut st = c.prepare_cached(&format!(
+        "SELECT id, regime, company_id, company_listed, item, item_listed, item_kind,
+                    filing_no, role, product, region, filed_on, batch, source_id, location,
+                    status, note, purpose, remark
+             FROM filings {filter} ORDER BY id"
+    ))?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(6)?,
+            Filing {
+                id: r.get(0)?,
+                regime: crate::model::Regime::Genai,
+                company_id: r.get(2)?,
+                company_listed: r.get(3)?,
+                item: r.get(4)?,
+                item_listed: r.get(5)?,
+                item_kind: crate::model::ItemKind::Model,
+                filing_no: r.get(7)?,
+                role: r.get(8)?,
+                product: r.get(9)?,
+                region: r.get(10)?,
+                filed_on: r.get(11)?,
+                batch: r.get(12)?,
+                source_id: r.get(13)?,
+                location: r.get(14)?,
+                status: r.get(15)?,
+                note: r.get(16)?,
+                purpose: r.get(17)?,
+                remark: r.get(18)?,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (regime, kind, mut filing) = row?;
+        filing.regime = parse_value(&regime)?;
+        filing.item_kind = parse_value(&kind)?;
+        filings.push(filing);
+    }
+    Ok(filings)
+}
+
+fn read_aliases(c: &Connection) -> Result<Vec<Alias>, ReadError> {
+    let mut aliases = Vec::new();
+    let mut st =
+        c.prepare("SELECT entity, name, alias, kind, source, note FROM aliases ORDER BY id")?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+        ))
+    })?;
+    for row in rows {
+        let (entity, kind, name, alias, source, note) = row?;
+        aliases.push(Alias {
+            entity: parse_value(&entity)?,
+            name,
+            alias,
+            kind: parse_value(&kind)?,
+            source,
+            note,
+        });
+    }
+    Ok(aliases)
+}
+
+/// Starts a bulk write that rebuilds the index itself: drops the triggers
+/// that delete the index on every change (a trigger makes SQLite keep a
+/// statement journal for every row written, which costs as much as the
+/// write) and deletes the index now. [`refresh_index`] and
+/// [`derived_sql`] at the end of the same transaction restore both.
+pub(super) fn suspend_index_triggers(c: &Connection) -> rusqlite::Result<()> {
+    let names: Vec<String> = c
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'name_index_stale_%'",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for name in names {
+        c.execute_batch(&format!("DROP TRIGGER \"{name}\""))?;
+    }
+    c.execute("DELETE FROM name_index", [])?;
+    Ok(())
+}
+
+/// Writes the name index of the data `c` holds, unless a usable one is
+/// there: inside the transaction of the write that changed the data (whose
+/// triggers deleted the old index).
+pub(super) fn refresh_index(c: &Connection) -> rusqlite::Result<()> {
+    refresh(c).map_err(|e| match e {
+        ReadError::Sql(e) => e,
+        ReadError::Value(m) => rusqlite::Error::ToSqlConversionFailure(
+            format!("cannot index the registry's names: {m}").into(),
+        ),
+    })
+}
+
+fn refresh(c: &Connection) -> Result<(), ReadError> {
+    let usable = c
+        .query_row("SELECT bytes FROM name_index WHERE id = 1", [], |r| {
+            Ok(match r.get_ref(0)? {
+                rusqlite::types::ValueRef::Blob(b) => NameIndex::from_bytes(b.to_vec()).is_ok(),
+                _ => false,
+            })
+        })
+        .optional()?
+        .unwrap_or(false);
+    if usable {
+        return Ok(());
+    }
+    let index = NameIndex::build(&read_all(c)?);
+    let bytes = index.as_bytes();
+    c.execute(
+        "INSERT OR REPLACE INTO name_index (id, bytes) VALUES (1, ?1)",
+        [bytes],
+    )?;
+    Ok(())
 }
 
 /// Whether an error while reading means the file is damaged: SQLite says
@@ -653,12 +872,21 @@ fn insert_data(conn: &mut Connection, data: &Data) -> rusqlite::Result<()> {
             ])?;
         }
     }
+    refresh_index(&tx)?;
     tx.commit()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_derived_schema_is_found_and_can_run_again() {
+        assert!(derived_sql().contains("CREATE TABLE IF NOT EXISTS name_index"));
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA_SQL).unwrap();
+        conn.execute_batch(derived_sql()).unwrap();
+    }
 
     #[test]
     fn schema_sql_declares_the_version_this_build_reads() {

@@ -14,7 +14,7 @@ use std::io::Write;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
-use super::store::{Store, StoreError};
+use super::store::{self, Store, StoreError};
 // A row's identity across lists is its filing number when it has one, else
 // its company and item, each compared as these keys.
 use crate::filing_no::compare_key as number_key;
@@ -144,7 +144,19 @@ impl Store {
             .conn_mut()
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(write)?;
-        let report = import_in(&tx, plan, pause_after).map_err(|f| match f {
+        // A file from before the derived data gets them in the same
+        // transaction, and the name index is rebuilt for the new data.
+        let report = tx
+            .execute_batch(store::derived_sql())
+            .and_then(|()| store::suspend_index_triggers(&tx))
+            .map_err(Failure::Sql)
+            .and_then(|()| import_in(&tx, plan, pause_after))
+            .and_then(|r| {
+                store::refresh_index(&tx)?;
+                tx.execute_batch(store::derived_sql())?;
+                Ok(r)
+            })
+            .map_err(|f| match f {
             Failure::Sql(e) => write(e),
             Failure::SourceTaken(id) => StoreError::Conflict {
                 origin: origin.clone(),
@@ -156,6 +168,33 @@ impl Store {
         tx.commit().map_err(write)?;
         self.settle();
         Ok(report)
+    }
+}
+
+impl Store {
+    /// Writes the name index if the file has no usable one (made before the
+    /// index existed, changed by another program, or by a build with
+    /// another normaliser). Returns whether it wrote one.
+    pub fn reindex(&mut self) -> Result<bool, StoreError> {
+        let origin = self.origin().clone();
+        let write = |source| StoreError::Write {
+            origin: origin.clone(),
+            source,
+        };
+        if matches!(self.name_index()?, super::IndexState::Ready(_)) {
+            return Ok(false);
+        }
+        self.begin_write().map_err(write)?;
+        let tx = self
+            .conn_mut()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(write)?;
+        tx.execute_batch(store::derived_sql())
+            .and_then(|()| store::refresh_index(&tx))
+            .and_then(|()| tx.commit())
+            .map_err(write)?;
+        self.settle();
+        Ok(true)
     }
 }
 

@@ -5,6 +5,7 @@
 mod diff;
 mod export;
 mod import;
+mod reindex;
 mod reset;
 
 use std::io::Write;
@@ -60,6 +61,9 @@ enum RegistryCommand {
     /// Return to the embedded registry: remove the user registry (or
     /// rewrite the --registry file from the embedded data).
     Reset(reset::Args),
+    /// Write a registry file's name index, which lookups read instead of
+    /// every name (imports keep it; files from older versions lack it).
+    Reindex(reindex::Args),
     /// Write the embedded registry to a registry file, for --registry.
     Init {
         /// Where to write the registry file.
@@ -133,6 +137,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         RegistryCommand::Diff(a) => diff::run(a, ctx, out),
         RegistryCommand::Export(a) => export::run(a, ctx, out),
         RegistryCommand::Reset(a) => reset::run(a, ctx, out),
+        RegistryCommand::Reindex(a) => reindex::run(a, ctx, out),
         RegistryCommand::Init { path, force } => {
             let data = embedded::data()?;
             let store = Store::create_file(&path, &data, force)?;

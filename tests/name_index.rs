@@ -1,0 +1,261 @@
+//! The name index a registry file keeps, through the real binary.
+//!
+//! A lookup on a registry file reads the stored index and only the filings
+//! it matched, instead of the whole registry. Users rely on that being
+//! invisible: the same answers, explanations, as-of dates and warnings as
+//! reading everything; an index that no longer fits the data (changed by
+//! another program, made by another normaliser) is never used; a damaged
+//! one is reported like any damaged file; files made before the index get
+//! one on their next write, or from `registry reindex`.
+
+mod util;
+
+use util::{Dir, Run};
+
+/// A deep-synthesis list in the published layout: near-miss companies, a
+/// traditional-character name, an English alias of an embedded company's
+/// legal name and filing numbers.
+const LIST: &str = "\
+序号,算法名称,角色,主体名称,应用产品,主要用途,备案编号,备注
+1,ChatGLM生成算法,服务提供者,北京智谱华章科技有限公司,智谱清言,文本生成,网信算备110108823483901230031号,
+2,星河写作算法,服务提供者,杭州星河未来科技有限公司,星河写作,文本生成,网信算备330106123456789012345号,
+3,星河配音算法,技术支持者,杭州星河末来科技有限公司,星河配音,语音合成,网信算备330106123456789012346号,
+4,晨曦配音算法,服务提供者,上海晨曦聲學科技有限公司,晨曦,语音合成,网信算备310104111111111111111号,
+5,远山剪辑算法,服务提供者,成都远山影像科技有限公司,远山,视频生成,网信算备510107222222222222222号,
+";
+
+/// Queries of every kind: exact, legal name, typo, homophone, romanised,
+/// company plus item, traditional characters, a number, and names the
+/// registry does not hold.
+const QUERIES: &[&str] = &[
+    "智谱AI",
+    "北京智谱华章科技有限公司",
+    "智普AI",
+    "zhipu",
+    "百度 文心一言",
+    "杭州星河未来科技有限公司",
+    "星河未来",
+    "星河末来",
+    "上海晨曦声学科技有限公司",
+    "晨曦聲學",
+    "远山剪辑算法",
+    "网信算备330106123456789012345号",
+    "网信算备330106123456789012399号",
+    "Beijing-WenXinYiYan-20230821",
+    "阿里健康",
+    "一家不存在的公司",
+];
+
+/// A directory with `r.db`: the embedded data plus [`LIST`].
+fn registry() -> Dir {
+    let dir = Dir::new();
+    std::fs::write(dir.join("list.csv"), LIST).unwrap();
+    dir.run(&["registry", "init", "r.db"]).expect_code(0);
+    import(&dir, "r.db", "list.csv");
+    dir
+}
+
+fn import(dir: &Dir, db: &str, list: &str) {
+    dir.run(&[
+        "--registry",
+        db,
+        "registry",
+        "import",
+        list,
+        "--regime",
+        "deep-synthesis",
+        "--as-of",
+        "2026-11-01",
+    ])
+    .expect_code(0);
+}
+
+fn sql(dir: &Dir, db: &str, statements: &str) {
+    let conn = rusqlite::Connection::open(dir.join(db)).unwrap();
+    conn.execute_batch(statements).unwrap();
+}
+
+fn lookup(dir: &Dir, db: &str) -> Run {
+    let mut args = vec!["--registry", db, "--format", "json", "--explain", "--"];
+    args.extend_from_slice(QUERIES);
+    dir.run(&args)
+}
+
+fn status(dir: &Dir, db: &str) -> String {
+    let r = dir.run(&["--registry", db, "registry", "status", "--format", "json"]);
+    r.expect_code(0);
+    r.json()["name_index"].as_str().unwrap().to_string()
+}
+
+/// The same lookups on `a` and `b` give the same output, word for word,
+/// apart from the file name.
+fn same_answers(dir: &Dir, a: &str, b: &str) {
+    let (ra, rb) = (lookup(dir, a), lookup(dir, b));
+    assert_eq!(ra.code, rb.code, "{}\n{}", ra.stderr, rb.stderr);
+    assert_eq!(ra.stdout.replace(a, b), rb.stdout, "answers differ");
+    assert_eq!(ra.stderr.replace(a, b), rb.stderr, "warnings differ");
+}
+
+#[test]
+fn lookups_through_the_stored_index_answer_as_reading_everything_does() {
+    let dir = registry();
+    assert!(status(&dir, "r.db").starts_with("stored ("));
+    std::fs::copy(dir.join("r.db"), dir.join("plain.db")).unwrap();
+    sql(&dir, "plain.db", "DELETE FROM name_index;");
+    assert!(status(&dir, "plain.db").starts_with("none stored"));
+    same_answers(&dir, "r.db", "plain.db");
+
+    // And the answers are the ones users rely on, with the whole registry's
+    // as-of dates (the lookup read only some filings).
+    let r = lookup(&dir, "r.db");
+    let json = r.json();
+    let results = json["results"].as_array().unwrap();
+    let verdict = |q: &str| {
+        results.iter().find(|r| r["query"] == q).unwrap()["verdict"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(verdict("杭州星河未来科技有限公司"), "filed");
+    assert_eq!(verdict("晨曦聲學"), "filed");
+    assert_eq!(verdict("网信算备330106123456789012345号"), "filed");
+    assert_eq!(verdict("一家不存在的公司"), "not-found");
+    assert_eq!(json["registry"]["as_of"], "2026-11-01");
+    assert!(r.stderr.contains("genai data are as of 2024-04"));
+    assert!(!r.stderr.contains("deep-synthesis data"), "{}", r.stderr);
+}
+
+#[test]
+fn a_change_by_another_program_is_never_answered_from_the_old_index() {
+    let dir = registry();
+    sql(
+        &dir,
+        "r.db",
+        "UPDATE companies SET name = '杭州银河未来科技有限公司' WHERE name = '杭州星河未来科技有限公司';",
+    );
+    assert!(status(&dir, "r.db").starts_with("none stored"));
+    let r = dir.run(&["--registry", "r.db", "杭州银河未来科技有限公司"]);
+    r.expect_code(0);
+    dir.run(&["--registry", "r.db", "registry", "reindex"])
+        .expect_code(0)
+        .expect_stdout_contains(&["wrote the name index"]);
+    assert!(status(&dir, "r.db").starts_with("stored ("));
+    dir.run(&["--registry", "r.db", "杭州银河未来科技有限公司"])
+        .expect_code(0);
+    dir.run(&["--registry", "r.db", "registry", "reindex"])
+        .expect_code(0)
+        .expect_stdout_contains(&["nothing written"]);
+}
+
+#[test]
+fn an_index_made_by_another_normaliser_is_not_used() {
+    let dir = registry();
+    std::fs::copy(dir.join("r.db"), dir.join("plain.db")).unwrap();
+    sql(&dir, "plain.db", "DELETE FROM name_index;");
+    // The normaliser version is bytes 8..12 of the index.
+    let conn = rusqlite::Connection::open(dir.join("r.db")).unwrap();
+    let mut bytes: Vec<u8> = conn
+        .query_row("SELECT bytes FROM name_index", [], |r| r.get(0))
+        .unwrap();
+    bytes[8] ^= 0x7F;
+    conn.execute("UPDATE name_index SET bytes = ?1", [bytes])
+        .unwrap();
+    drop(conn);
+    assert!(
+        status(&dir, "r.db").contains("normaliser version"),
+        "{}",
+        status(&dir, "r.db")
+    );
+    same_answers(&dir, "r.db", "plain.db");
+}
+
+#[test]
+fn a_damaged_index_is_reported_like_a_damaged_file() {
+    let dir = registry();
+    let conn = rusqlite::Connection::open(dir.join("r.db")).unwrap();
+    let mut bytes: Vec<u8> = conn
+        .query_row("SELECT bytes FROM name_index", [], |r| r.get(0))
+        .unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    conn.execute("UPDATE name_index SET bytes = ?1", [bytes])
+        .unwrap();
+    drop(conn);
+    std::fs::write(dir.join("fine.csv"), "供应商\n智谱AI\n").unwrap();
+    for args in [
+        vec!["--registry", "r.db", "智谱AI"],
+        vec!["--registry", "r.db", "registry", "status"],
+        vec!["audit", "fine.csv", "--no-policy", "--registry", "r.db"],
+        vec![
+            "--registry",
+            "r.db",
+            "registry",
+            "import",
+            "list.csv",
+            "--regime",
+            "deep-synthesis",
+            "--as-of",
+            "2026-11-02",
+        ],
+    ] {
+        let r = dir.run(&args);
+        r.expect_code(2);
+        assert!(
+            r.stderr
+                .contains("is damaged (name index: index checksum does not match")
+                && r.stderr.contains("registry init --force"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn a_registry_from_before_the_index_gets_one_on_its_next_import() {
+    let dir = registry();
+    // What a file written by an earlier filing-check holds: no index, no
+    // triggers.
+    let conn = rusqlite::Connection::open(dir.join("r.db")).unwrap();
+    let triggers: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(triggers.len(), 9);
+    for t in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {t};")).unwrap();
+    }
+    conn.execute_batch(
+        "DROP TABLE name_index;
+         DROP INDEX filings_regime_source;
+         CREATE INDEX filings_regime ON filings(regime);",
+    )
+    .unwrap();
+    drop(conn);
+    assert!(status(&dir, "r.db").starts_with("none stored"));
+    dir.run(&["--registry", "r.db", "杭州星河未来科技有限公司"])
+        .expect_code(0);
+
+    std::fs::write(
+        dir.join("more.csv"),
+        LIST.replace("远山剪辑算法", "远山调色算法")
+            .replace("510107222222222222222", "510107222222222222223"),
+    )
+    .unwrap();
+    import(&dir, "r.db", "more.csv");
+    assert!(status(&dir, "r.db").starts_with("stored ("));
+    let conn = rusqlite::Connection::open(dir.join("r.db")).unwrap();
+    let triggers: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 9);
+    drop(conn);
+    dir.run(&["--registry", "r.db", "远山调色算法"])
+        .expect_code(0);
+}
