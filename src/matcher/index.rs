@@ -504,6 +504,9 @@ impl NameIndex {
 struct Builder {
     index: Tables,
     interned: HashMap<String, Span>,
+    /// Names normalised so far: item names come back as listed names, as
+    /// family keys and as aliases' targets.
+    normalised: HashMap<String, normalize::NameKey>,
     company_targets: HashMap<i64, u32>,
     item_targets: HashMap<(i64, String), u32>,
     target_filings: Vec<Vec<u32>>,
@@ -528,6 +531,15 @@ impl Builder {
         self.index.text.push_str(s);
         self.interned.insert(s.to_string(), span);
         span
+    }
+
+    fn normalize(&mut self, name: &str) -> normalize::NameKey {
+        if let Some(k) = self.normalised.get(name) {
+            return k.clone();
+        }
+        let k = normalize::normalize(name);
+        self.normalised.insert(name.to_string(), k.clone());
+        k
     }
 
     fn company_target(&mut self, company: i64) -> u32 {
@@ -560,7 +572,7 @@ impl Builder {
     }
 
     fn add(&mut self, target: u32, text: &str, via: Via) {
-        let norm = normalize::normalize(text);
+        let norm = self.normalize(text);
         if norm.key.is_empty() || !self.seen.insert((target, norm.key.clone())) {
             return;
         }
@@ -610,7 +622,40 @@ impl Builder {
         self.index.names.push(rec);
     }
 
+    /// Normalises every name of a large snapshot on all cores first (the
+    /// costly part of building; a small one is not worth the threads).
+    fn prepare(&mut self, snap: &Snapshot) {
+        use rayon::prelude::*;
+        const PARALLEL_FROM: usize = 2_000;
+        if snap.filings.len() < PARALLEL_FROM {
+            return;
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for f in &snap.filings {
+            names.extend([f.item.as_str(), &f.item_listed, &f.company_listed]);
+        }
+        for c in &snap.companies {
+            names.push(&c.name);
+            names.extend(
+                [&c.legal_name, &c.english_name, &c.group_name]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            );
+        }
+        for a in &snap.aliases {
+            names.extend([a.name.as_str(), &a.alias]);
+        }
+        names.sort_unstable();
+        names.dedup();
+        self.normalised = names
+            .par_iter()
+            .map(|&n| (n.to_string(), normalize::normalize(n)))
+            .collect();
+    }
+
     fn build(mut self, snap: &Snapshot) -> Tables {
+        self.prepare(snap);
         let company_ids: HashMap<&str, i64> = snap
             .companies
             .iter()
@@ -647,7 +692,7 @@ impl Builder {
             if new_item {
                 items_by_name.entry(&f.item).or_default().push(f.company_id);
                 family
-                    .entry((f.company_id, normalize::normalize(&f.item).item_core))
+                    .entry((f.company_id, self.normalize(&f.item).item_core))
                     .or_default()
                     .push(&f.item);
                 self.add(item, &f.item, Via::Listed);
@@ -693,7 +738,7 @@ impl Builder {
                     // An alias names the model, whichever regime its filing
                     // is under: it applies to every item of the company with
                     // the same item core (云雀大模型 and 云雀大模型算法).
-                    let core = normalize::normalize(&a.name).item_core;
+                    let core = self.normalize(&a.name).item_core;
                     for &company in items_by_name.get(a.name.as_str()).into_iter().flatten() {
                         let items = family.get(&(company, core.clone())).cloned();
                         for item in items.into_iter().flatten() {
