@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")"
 seconds=${1:-600}
 [ $# -gt 0 ] && shift
-targets=${*:-input normalize filing_no policy matcher}
+targets=${*:-input normalize filing_no policy matcher index}
 for t in $targets; do
     mkdir -p "corpus-local/$t"
     extra=""

@@ -187,6 +187,17 @@ pub(super) fn encode(t: &Tables) -> NameIndex {
     }
 }
 
+/// Writes the checksum of index bytes after they were edited: for fuzzing
+/// and tests, which damage the body on purpose and want the damage to reach
+/// the reader rather than stop at the checksum.
+#[doc(hidden)]
+pub fn reseal(bytes: &mut [u8]) {
+    if bytes.len() >= HEADER {
+        let sum = checksum(&bytes[HEADER..]);
+        bytes[12..HEADER].copy_from_slice(&sum.to_le_bytes());
+    }
+}
+
 impl NameIndex {
     /// The index as bytes, for a registry file.
     pub fn as_bytes(&self) -> &[u8] {
@@ -306,12 +317,37 @@ mod tests {
     fn arrays_must_lie_inside_the_bytes_even_when_the_checksum_agrees() {
         let mut bytes = index().as_bytes().to_vec();
         bytes.pop();
-        let sum = checksum(&bytes[HEADER..]);
-        bytes[12..20].copy_from_slice(&sum.to_le_bytes());
+        reseal(&mut bytes);
         assert_eq!(
             NameIndex::from_bytes(bytes),
             Err(IndexError::Damaged("truncated"))
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(150))]
+        /// Damage anywhere in the body that the checksum does not catch
+        /// (resealed on purpose) never makes the matcher panic or hang.
+        #[test]
+        fn damage_past_the_checksum_never_panics(
+            edits in proptest::collection::vec((0usize..usize::MAX, 1u8..=255), 1..8),
+        ) {
+            let mut bytes = index().as_bytes().to_vec();
+            for (at, x) in edits {
+                let at = HEADER + at % (bytes.len() - HEADER);
+                bytes[at] ^= x;
+            }
+            reseal(&mut bytes);
+            if let Ok(ix) = NameIndex::from_bytes(bytes) {
+                let m = crate::matcher::Matcher::from_index(ix);
+                for q in ["智谱AI", "zhipu", "百度 文心一言", "星火", "网信算备110108823483901230031号"] {
+                    let o = m.lookup(q, crate::model::RegimeFilter::Any);
+                    for f in &o.matches {
+                        let _ = m.index().filing_id(f.filing);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

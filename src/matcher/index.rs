@@ -265,9 +265,8 @@ impl<'a> NameView<'a> {
 
     pub fn pinyins(&self) -> impl Iterator<Item = &'a str> + 'a {
         let index = self.index;
-        let Span { start, len } = self.span(5);
-        (start..start.saturating_add(len))
-            .map(move |i| index.str(index.span_at(index.layout.pinyins, i)))
+        let section = index.layout.pinyins;
+        (clamp(self.span(5), section.count)).map(move |i| index.str(index.span_at(section, i)))
     }
 
     pub fn has_pinyin(&self) -> bool {
@@ -286,6 +285,13 @@ pub(crate) fn grams(s: &str) -> Vec<(char, char)> {
 
 fn gram_key((a, b): (char, char)) -> (u32, u32) {
     (u32::from(a), u32::from(b))
+}
+
+/// The indexes a span covers within an array of `count` records (a damaged
+/// span covers no more than the array).
+fn clamp(span: Span, count: usize) -> std::ops::Range<u32> {
+    let end = span.start.saturating_add(span.len).min(count as u32);
+    span.start.min(end)..end
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -326,22 +332,17 @@ impl NameIndex {
     }
 
     fn ids(&self, s: Section, span: Span) -> impl Iterator<Item = u32> + '_ {
-        let Span { start, len } = span;
-        (start..start.saturating_add(len))
-            .map(move |i| u32_at(self.record(s, size::ID, i as usize), 0))
+        clamp(span, s.count).map(move |i| u32_at(self.record(s, size::ID, i as usize), 0))
     }
 
     /// The bytes of a span of the string arena (none when out of range).
     fn text_bytes(&self, s: Span) -> &[u8] {
-        if s.is_none() || s.len as usize > self.layout.text.count {
+        let (start, len) = (s.start as usize, s.len as usize);
+        if s.is_none() || start + len > self.layout.text.count {
             return &[];
         }
-        let start = self.layout.text.offset + s.start as usize;
-        let end = start + s.len as usize;
-        if s.start as usize + s.len as usize > self.layout.text.count {
-            return &[];
-        }
-        self.bytes.get(start..end).unwrap_or(&[])
+        let at = self.layout.text.offset + start;
+        self.bytes.get(at..at + len).unwrap_or(&[])
     }
 
     /// The text of a span of the arena ("" for an absent or damaged string).
