@@ -126,6 +126,52 @@ fn lookups_through_the_stored_index_answer_as_reading_everything_does() {
 }
 
 #[test]
+fn audit_and_list_use_the_stored_index_with_the_same_results() {
+    let dir = registry();
+    std::fs::copy(dir.join("r.db"), dir.join("plain.db")).unwrap();
+    sql(&dir, "plain.db", "DELETE FROM name_index;");
+    let mut list = String::from("供应商,备案号\n");
+    for q in QUERIES {
+        let (name, number) = if q.starts_with("网信") || q.starts_with("Beijing-") {
+            ("", *q)
+        } else {
+            (*q, "")
+        };
+        list.push_str(&format!("\"{name}\",{number}\n"));
+    }
+    std::fs::write(dir.join("vendors.csv"), list).unwrap();
+    for args in [
+        vec!["audit", "vendors.csv", "--no-policy", "--format", "json"],
+        vec![
+            "registry",
+            "list",
+            "--company",
+            "星河未来",
+            "--format",
+            "json",
+        ],
+        vec![
+            "registry",
+            "list",
+            "--company",
+            "智谱AI",
+            "--format",
+            "json",
+        ],
+    ] {
+        let run = |db: &str| {
+            let mut a = vec!["--registry", db];
+            a.extend_from_slice(&args);
+            dir.run(&a)
+        };
+        let (a, b) = (run("r.db"), run("plain.db"));
+        assert_eq!(a.code, b.code, "{args:?}");
+        assert!(a.stdout.len() > 100, "{args:?}: {}", a.stdout);
+        assert_eq!(a.stdout.replace("r.db", "plain.db"), b.stdout, "{args:?}");
+    }
+}
+
+#[test]
 fn a_change_by_another_program_is_never_answered_from_the_old_index() {
     let dir = registry();
     sql(

@@ -217,9 +217,15 @@ pub struct Auditor<'a> {
 
 impl<'a> Auditor<'a> {
     pub fn new(snap: &'a Snapshot, require: Require) -> Auditor<'a> {
+        Auditor::with_matcher(snap, Matcher::new(snap), require)
+    }
+
+    /// An auditor with a matcher over `snap` made before (the index a
+    /// registry file keeps: see `Registry::matcher`).
+    pub fn with_matcher(snap: &'a Snapshot, matcher: Matcher, require: Require) -> Auditor<'a> {
         Auditor {
             snap,
-            matcher: Matcher::new(snap),
+            matcher,
             require,
         }
     }

@@ -16,7 +16,7 @@ pub use store::{IndexState, Origin, Store, StoreError, SCHEMA_VERSION};
 
 use std::collections::HashMap;
 
-use crate::matcher::{Matcher, Outcome};
+use crate::matcher::{Matcher, NameIndex, Outcome};
 use crate::model::Snapshot;
 
 /// The environment variable naming a registry file, like `--registry`.
@@ -82,6 +82,8 @@ pub struct Registry {
     pub schema_version: i64,
     /// What lookups on this registry use as their name index.
     pub name_index: IndexSummary,
+    /// The index the file keeps, until [`Registry::matcher`] takes it.
+    stored_index: Option<Box<NameIndex>>,
 }
 
 /// The state of a registry's name index, as `registry status` shows it.
@@ -133,19 +135,47 @@ impl Registry {
                     origin: Origin::Embedded,
                     schema_version: SCHEMA_VERSION,
                     name_index: IndexSummary::Embedded,
+                    stored_index: None,
                 });
             }
             Location::File(path) | Location::User(path) => Store::open_read_only(path)?,
         };
-        // The index is not needed here, but damage to it is damage to the
-        // file, and is reported as such by every command.
-        let name_index = IndexSummary::from(&store.name_index()?);
-        Ok(Registry {
+        // One read transaction: the index and the data are of one state.
+        // (Damage to the index is damage to the file: reported as such.)
+        store.begin_read()?;
+        let state = store.name_index()?;
+        let registry = Registry {
             snapshot: store.snapshot()?,
             schema_version: store.schema_version()?,
             origin: store.origin().clone(),
-            name_index,
-        })
+            name_index: IndexSummary::from(&state),
+            stored_index: match state {
+                IndexState::Ready(ix) => Some(ix),
+                _ => None,
+            },
+        };
+        store.end_read()?;
+        Ok(registry)
+    }
+
+    /// The matcher over this registry: the index the file keeps when it
+    /// indexes exactly these filings (so commands that read everything,
+    /// such as `audit`, need not normalise every name either), or one built
+    /// now.
+    pub fn matcher(&mut self) -> Matcher {
+        let filings = &self.snapshot.filings;
+        match self.stored_index.take() {
+            Some(ix)
+                if ix.filing_count() == filings.len()
+                    && filings
+                        .iter()
+                        .enumerate()
+                        .all(|(pos, f)| ix.filing_id(pos) == f.id) =>
+            {
+                Matcher::from_index(*ix)
+            }
+            _ => Matcher::new(&self.snapshot),
+        }
     }
 }
 
@@ -181,9 +211,9 @@ impl Lookup {
             }
             store.end_read()?;
         }
-        let registry = Registry::load(location)?;
+        let mut registry = Registry::load(location)?;
         Ok(Lookup {
-            matcher: Matcher::new(&registry.snapshot),
+            matcher: registry.matcher(),
             from: LookupFrom::Whole(registry),
         })
     }
@@ -227,6 +257,7 @@ impl Lookup {
             origin: store.origin().clone(),
             schema_version,
             name_index: IndexSummary::Stored(index.len()),
+            stored_index: None,
         })
     }
 }

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use filing_check::date::Date;
-use filing_check::matcher::{MatchKind, Matcher, STRONG};
+use filing_check::matcher::{MatchKind, STRONG};
 use filing_check::model::RegimeFilter;
 use filing_check::printer::{self, Format};
 use filing_check::registry::{embedded, Store};
@@ -93,10 +93,10 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             company,
             format,
         } => {
-            let registry = ctx.load()?;
+            let mut registry = ctx.load()?;
+            let matcher = company.is_some().then(|| registry.matcher());
             let snap = &registry.snapshot;
-            let companies: Option<Vec<i64>> = company.map(|name| {
-                let matcher = Matcher::new(snap);
+            let companies: Option<Vec<i64>> = company.zip(matcher).map(|(name, matcher)| {
                 let outcome = matcher.lookup(&name, RegimeFilter::Any);
                 let mut ids: Vec<i64> = outcome
                     .matches
