@@ -1,13 +1,15 @@
 //! The name index as bytes, as a registry file keeps it.
 //!
 //! A registry file stores the index its data give, so that a cold lookup
-//! reads it (a copy and a check) instead of normalising every name again.
-//! The bytes carry a format version, the normaliser's version (an index made
-//! by another normaliser would find other names) and a checksum; reading
-//! checks every offset, so damaged bytes are refused, never trusted.
+//! reads it instead of normalising every name again. The bytes carry a
+//! format version, the normaliser's version (an index made by another
+//! normaliser would find other names) and a checksum; reading checks those
+//! and that every array lies inside the bytes. Records are then read in
+//! place, and an offset inside a record that points outside its array (damage
+//! the checksum missed) reads as empty: never a panic, never out of bounds.
 //!
 //! Layout: `FCNX`, format version, normaliser version (u32 each), checksum
-//! (u64) of the rest, then each array of [`NameIndex`] as a u32 count and
+//! (u64) of the rest, then each array of the index as a u32 count and
 //! fixed-size little-endian records.
 
 use super::index::{size, Layout, NameIndex, Section, Span, Tables};
@@ -19,8 +21,9 @@ const MAGIC: &[u8; 4] = b"FCNX";
 /// The version of this layout.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// Why stored index bytes cannot be used. Any of these means: build the
-/// index from the data instead (and rewrite it on the next write).
+/// Why stored index bytes cannot be used. Another format or normaliser
+/// means: build the index from the data instead (and write it again on the
+/// next write); the others mean the bytes are damaged.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum IndexError {
     #[error("not a name index")]

@@ -8,10 +8,12 @@
 //! ([`super::codec`]) — and a cold lookup reads it instead of normalising
 //! every name again.
 //!
-//! The layout has no per-name allocation: one string arena; names, targets
-//! (a company, or one item of a company) and filings as fixed records; and
-//! lookup tables sorted by key, searched by binary search. Reading it back
-//! is a copy and a check, not a rebuild.
+//! The builder lays the index out as bytes (see [`super::codec`]): one
+//! string arena; names, targets (a company, or one item of a company) and
+//! filings as fixed-size records; lookup tables sorted by key. The matcher
+//! reads those bytes in place — binary search in the tables, a record read
+//! when it is needed — so reading an index back is a read and a checksum,
+//! not a rebuild, and no name costs an allocation.
 
 use std::collections::{HashMap, HashSet};
 
