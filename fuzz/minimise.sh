@@ -6,7 +6,7 @@
 #   fuzz/minimise.sh [TARGET...]
 set -eu
 cd "$(dirname "$0")"
-targets=${*:-input normalize filing_no policy matcher}
+targets=${*:-input normalize filing_no policy matcher index}
 cargo +nightly fuzz build
 bin=target/x86_64-unknown-linux-gnu/release
 for t in $targets; do
