@@ -25,7 +25,8 @@ use unicode_normalization::UnicodeNormalization;
 use crate::model::Regime;
 
 /// The province-level region table, as data.
-const REGIONS_CSV: &str = include_str!("../registry/regions.csv");
+/// The region table, as compiled in.
+pub(crate) const REGIONS_CSV: &str = include_str!("../registry/regions.csv");
 
 /// The digits an algorithm number carries between `网信算备` and `号`.
 pub const ALGORITHM_DIGITS: usize = 21;

@@ -32,11 +32,13 @@ use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
 
-/// The version of the rules below. A registry file keeps the name index its
-/// names gave under these rules; when they change, an old index would find
-/// other names than a fresh one, so it is not used (and is rebuilt on the
-/// next write). Bump it with any change to what [`normalize`] or [`pinyin`]
-/// returns; the test `version_pins_the_rules` fails until you do.
+/// The version of the rules below (and of the filing-number keys of
+/// `filing_no`, which the name index stores too). A registry file keeps the
+/// name index its names gave under these rules; when they change, an old
+/// index would find other names than a fresh one, so it is not used (and is
+/// rebuilt on the next write). Bump it with any change to what
+/// [`normalize`], [`pinyin`] or `FilingNumber::key` returns; the test
+/// `version_pins_the_rules` fails until you do.
 pub const VERSION: u32 = 1;
 
 /// A name reduced to comparable parts.
@@ -432,12 +434,23 @@ mod tests {
         for s in RULE_SAMPLES {
             h.update(format!("{:?}|{}\n", normalize(s), pinyin(s)));
         }
+        for n in [
+            "网信算备110108823483901230031号",
+            "网信算备 310104111111111111111 号",
+            "Beijing-WenXinYiYan-20230821",
+            "Guangdong-XiaoYi-202403140015",
+            "Shanghai-XiaoYi-20240314S0015",
+            "ZhongYangQiYe-ZhiHui-20240101",
+        ] {
+            let key = crate::filing_no::parse(n).map(|n| n.key());
+            h.update(format!("{n}|{key:?}\n"));
+        }
         let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             (VERSION, digest.as_str()),
             (
                 1,
-                "3ba5b01559d7d6927528373f01d6af80c5a13570d7df7aba30df7e7a8f9350f1"
+                "f41952dbc85d631f0e5e3f7c7e3fa76011e1072cd00047f740665862233e4228"
             )
         );
     }

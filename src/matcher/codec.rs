@@ -63,6 +63,17 @@ fn checksum(bytes: &[u8]) -> u64 {
     h ^ (h >> 31)
 }
 
+/// A digest of several texts (the inputs an index was built from), with the
+/// same cheap checksum.
+pub fn digest(parts: &[&str]) -> u64 {
+    let mut all = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for p in parts {
+        all.extend_from_slice(p.as_bytes());
+        all.push(0);
+    }
+    checksum(&all)
+}
+
 struct Writer {
     out: Vec<u8>,
     layout: Layout,

@@ -36,7 +36,7 @@ use crate::filing_no::{self, FilingNumber};
 use crate::model::{text_enum, Regime, RegimeFilter, Snapshot};
 use crate::normalize::{self, NameKey};
 
-pub use codec::{reseal as reseal_index, IndexError};
+pub use codec::{digest as input_digest, reseal as reseal_index, IndexError};
 use index::{grams, NameView};
 pub use index::{NameIndex, Via};
 use similarity::Pattern;

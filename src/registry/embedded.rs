@@ -3,6 +3,7 @@
 
 use super::data::{self, Data, DataFiles};
 use super::store::{Store, StoreError};
+use crate::matcher::{input_digest, NameIndex};
 
 /// The texts of `registry/*.csv` as they were at build time.
 pub const FILES: DataFiles<'static> = DataFiles {
@@ -18,6 +19,37 @@ pub fn data() -> Result<Data, data::DataError> {
     data::parse(FILES)
 }
 
+/// The name index of the embedded data (`registry/name-index.bin`: a digest
+/// of the data it indexes, then the index), so that start-up need not
+/// normalise every name. It is derived data: the test
+/// `the_compiled_in_index_is_the_index_of_the_embedded_data` fails when it
+/// is not the index of the files above, and says how to write it again.
+const INDEX_FILE: &[u8] = include_bytes!("../../registry/name-index.bin");
+
+/// The digest of everything the embedded index depends on.
+pub fn index_inputs_digest() -> u64 {
+    input_digest(&[
+        FILES.regimes,
+        FILES.sources,
+        FILES.companies,
+        FILES.filings,
+        FILES.aliases,
+        crate::filing_no::REGIONS_CSV,
+    ])
+}
+
+/// The compiled-in index, if it is the index of the compiled-in data and
+/// this build reads it (else the index is built at start-up).
+pub fn index() -> Option<NameIndex> {
+    let (digest, bytes) = INDEX_FILE.split_at_checked(8)?;
+    let mut d = [0u8; 8];
+    d.copy_from_slice(digest);
+    if u64::from_le_bytes(d) != index_inputs_digest() {
+        return None;
+    }
+    NameIndex::from_bytes(bytes.to_vec()).ok()
+}
+
 /// The embedded registry as an in-memory SQLite store.
 pub fn store() -> Result<Store, StoreError> {
     let data = data().map_err(|e| StoreError::Invalid {
@@ -30,6 +62,31 @@ pub fn store() -> Result<Store, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Set to write `registry/name-index.bin` when it is stale.
+    const UPDATE: &str = "UPDATE_EMBEDDED_INDEX";
+
+    #[test]
+    fn the_compiled_in_index_is_the_index_of_the_embedded_data() {
+        let built = NameIndex::build(&data().unwrap().to_snapshot());
+        let mut want = index_inputs_digest().to_le_bytes().to_vec();
+        want.extend_from_slice(built.as_bytes());
+        if INDEX_FILE == want.as_slice() {
+            assert_eq!(index().as_ref(), Some(&built));
+            return;
+        }
+        if std::env::var_os(UPDATE).is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/registry/name-index.bin");
+            std::fs::write(path, &want).unwrap();
+            eprintln!("wrote {path}; build again to compile it in");
+            return;
+        }
+        panic!(
+            "registry/name-index.bin is not the index of the embedded data (the data, the \
+             normaliser or the index format changed); write it again with \
+             `{UPDATE}=1 cargo test --lib compiled_in_index` and commit it"
+        );
+    }
 
     #[test]
     fn the_direct_snapshot_equals_the_stores() {

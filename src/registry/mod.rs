@@ -89,8 +89,9 @@ pub struct Registry {
 /// The state of a registry's name index, as `registry status` shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IndexSummary {
-    /// The embedded registry's index is built at start-up.
-    Embedded,
+    /// The embedded registry's index: compiled in (`true`), or built at
+    /// start-up when the compiled-in one is not the data's.
+    Embedded(bool),
     /// The file keeps a usable index of this many names.
     Stored(usize),
     /// The file keeps none, or one another build made.
@@ -100,7 +101,8 @@ pub enum IndexSummary {
 impl std::fmt::Display for IndexSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            IndexSummary::Embedded => f.write_str("built at start-up"),
+            IndexSummary::Embedded(true) => f.write_str("compiled in"),
+            IndexSummary::Embedded(false) => f.write_str("built at start-up"),
             IndexSummary::Stored(n) => write!(f, "stored ({n} names)"),
             IndexSummary::Absent(why) => write!(
                 f,
@@ -130,12 +132,13 @@ impl Registry {
                     origin: Origin::Embedded,
                     message: e.to_string(),
                 })?;
+                let index = embedded::index();
                 return Ok(Registry {
                     snapshot: data.to_snapshot(),
                     origin: Origin::Embedded,
                     schema_version: SCHEMA_VERSION,
-                    name_index: IndexSummary::Embedded,
-                    stored_index: None,
+                    name_index: IndexSummary::Embedded(index.is_some()),
+                    stored_index: index.map(Box::new),
                 });
             }
             Location::File(path) | Location::User(path) => Store::open_read_only(path)?,
@@ -158,10 +161,10 @@ impl Registry {
         Ok(registry)
     }
 
-    /// The matcher over this registry: the index the file keeps when it
-    /// indexes exactly these filings (so commands that read everything,
-    /// such as `audit`, need not normalise every name either), or one built
-    /// now.
+    /// The matcher over this registry: the index the file keeps (or the
+    /// one compiled in with the embedded data) when it indexes exactly these
+    /// filings — so that no command normalises every name again — or one
+    /// built now.
     pub fn matcher(&mut self) -> Matcher {
         let filings = &self.snapshot.filings;
         match self.stored_index.take() {
