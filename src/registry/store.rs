@@ -439,15 +439,14 @@ impl Store {
         ids.sort_unstable();
         ids.dedup();
         for id in ids {
-            snap.filings
-                .extend(read_filings(c, &format!("WHERE id = {id}"))?);
+            snap.filings.extend(read_filings(c, "WHERE id = ?1", [id])?);
         }
         let mut companies: Vec<i64> = snap.filings.iter().map(|f| f.company_id).collect();
         companies.sort_unstable();
         companies.dedup();
         for id in companies {
             snap.companies
-                .extend(read_companies(c, &format!("WHERE id = {id}"))?);
+                .extend(read_companies(c, "WHERE id = ?1", [id])?);
         }
         let mut st = c.prepare_cached(
             "SELECT r.id, s.id FROM regimes r, sources s
@@ -479,8 +478,8 @@ pub enum IndexState {
 /// The whole registry.
 fn read_all(c: &Connection) -> Result<Snapshot, ReadError> {
     let mut snap = read_meta(c)?;
-    snap.companies = read_companies(c, "")?;
-    snap.filings = read_filings(c, "")?;
+    snap.companies = read_companies(c, "", [])?;
+    snap.filings = read_filings(c, "", [])?;
     snap.aliases = read_aliases(c)?;
     Ok(snap)
 }
@@ -576,14 +575,18 @@ fn read_meta(c: &Connection) -> Result<Snapshot, ReadError> {
     }
 }
 
-/// Companies, all or those `filter` (a WHERE clause) selects.
-fn read_companies(c: &Connection, filter: &str) -> Result<Vec<Company>, ReadError> {
+/// Companies, all or those `filter` (a WHERE clause with `params`) selects.
+fn read_companies(
+    c: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Company>, ReadError> {
     let mut st = c.prepare_cached(&format!(
         "SELECT id, name, legal_name, english_name, group_name, source, note
          FROM companies {filter} ORDER BY id"
     ))?;
     let companies = st
-        .query_map([], |r| {
+        .query_map(params, |r| {
             Ok(Company {
                 id: r.get(0)?,
                 name: r.get(1)?,
@@ -598,8 +601,12 @@ fn read_companies(c: &Connection, filter: &str) -> Result<Vec<Company>, ReadErro
     Ok(companies)
 }
 
-/// Filings, all or those `filter` (a WHERE clause) selects.
-fn read_filings(c: &Connection, filter: &str) -> Result<Vec<Filing>, ReadError> {
+/// Filings, all or those `filter` (a WHERE clause with `params`) selects.
+fn read_filings(
+    c: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Filing>, ReadError> {
     let mut filings = Vec::new();
     let mut st = c.prepare_cached(&format!(
         "SELECT id, regime, company_id, company_listed, item, item_listed, item_kind,
@@ -607,7 +614,7 @@ fn read_filings(c: &Connection, filter: &str) -> Result<Vec<Filing>, ReadError> 
                     status, note, purpose, remark
              FROM filings {filter} ORDER BY id"
     ))?;
-    let rows = st.query_map([], |r| {
+    let rows = st.query_map(params, |r| {
         Ok((
             r.get::<_, String>(1)?,
             r.get::<_, String>(6)?,
