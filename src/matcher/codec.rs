@@ -311,8 +311,9 @@ mod tests {
             NameIndex::from_bytes(bytes[..bytes.len() - 3].to_vec()),
             Err(IndexError::Checksum)
         );
-        // Every single flipped byte is noticed (header fields by their own
-        // check, the rest by the checksum).
+        // A flipped byte is noticed: every header byte (by its own check)
+        // and 300 bytes spread over the body (by the checksum, which any
+        // single changed byte changes).
         let stride = bytes.len() / 300 + 1;
         for i in (0..HEADER).chain((HEADER..bytes.len()).step_by(stride)) {
             let mut b = bytes.clone();
