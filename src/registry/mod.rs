@@ -147,6 +147,12 @@ impl Registry {
         // (Damage to the index is damage to the file: reported as such.)
         store.begin_read()?;
         let state = store.name_index()?;
+        Registry::read(store, state)
+    }
+
+    /// Reads the whole registry from `store`, inside the read transaction
+    /// in which its index was read as `state`, and ends that transaction.
+    fn read(store: Store, state: IndexState) -> Result<Registry, StoreError> {
         let registry = Registry {
             snapshot: store.snapshot()?,
             schema_version: store.schema_version()?,
@@ -203,18 +209,23 @@ enum LookupFrom {
 
 impl Lookup {
     pub fn open(location: &Location) -> Result<Lookup, StoreError> {
-        if let Location::File(path) | Location::User(path) = location {
-            let store = Store::open_read_only(path)?;
-            store.begin_read()?;
-            if let IndexState::Ready(index) = store.name_index()? {
-                return Ok(Lookup {
-                    matcher: Matcher::from_index(*index),
-                    from: LookupFrom::Indexed(store),
-                });
+        let mut registry = match location {
+            Location::Embedded => Registry::load(location)?,
+            Location::File(path) | Location::User(path) => {
+                let store = Store::open_read_only(path)?;
+                store.begin_read()?;
+                match store.name_index()? {
+                    IndexState::Ready(index) => {
+                        return Ok(Lookup {
+                            matcher: Matcher::from_index(*index),
+                            from: LookupFrom::Indexed(store),
+                        })
+                    }
+                    // No usable index: the same store and transaction, read whole.
+                    state => Registry::read(store, state)?,
+                }
             }
-            store.end_read()?;
-        }
-        let mut registry = Registry::load(location)?;
+        };
         Ok(Lookup {
             matcher: registry.matcher(),
             from: LookupFrom::Whole(registry),

@@ -376,45 +376,16 @@ impl Store {
 
     /// The name index the file keeps, if it has a usable one.
     pub fn name_index(&self) -> Result<IndexState, StoreError> {
-        let has_table: bool = self
-            .conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'name_index')",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.sql_error(e))?;
-        if !has_table {
-            return Ok(IndexState::Missing);
-        }
-        // Incremental blob I/O reads the pages straight into one buffer,
-        // without SQLite assembling the value first (a copy of megabytes).
-        let blob =
-            match self
-                .conn
-                .blob_open(rusqlite::DatabaseName::Main, "name_index", "bytes", 1, true)
-            {
-                Ok(blob) => blob,
-                Err(rusqlite::Error::SqliteFailure(f, _))
-                    if f.code == rusqlite::ErrorCode::Unknown =>
-                {
-                    // No row 1 (or not a blob): nothing stored.
-                    return Ok(IndexState::Missing);
-                }
-                Err(e) => return Err(self.sql_error(e)),
-            };
-        let mut bytes = vec![0u8; blob.len()];
-        blob.read_at_exact(&mut bytes, 0)
-            .map_err(|e| self.sql_error(e))?;
-        match NameIndex::from_bytes(bytes) {
-            Ok(ix) => Ok(IndexState::Ready(Box::new(ix))),
+        match stored_index(&self.conn).map_err(|e| self.sql_error(e))? {
+            None => Ok(IndexState::Missing),
+            Some(Ok(ix)) => Ok(IndexState::Ready(Box::new(ix))),
             // Another build's index: not damage; the data are read instead.
-            Err(e @ (IndexError::Format { .. } | IndexError::Normaliser { .. })) => {
+            Some(Err(e @ (IndexError::Format { .. } | IndexError::Normaliser { .. }))) => {
                 Ok(IndexState::Unusable(e))
             }
             // Damage to the index (the end of the file, where a truncation
             // shows first) is damage to the file: it is never worked around.
-            Err(e) => Err(self.corrupt(format!("name index: {e}"))),
+            Some(Err(e)) => Err(self.corrupt(format!("name index: {e}"))),
         }
     }
 
@@ -710,16 +681,7 @@ pub(super) fn refresh_index(c: &Connection) -> rusqlite::Result<()> {
 }
 
 fn refresh(c: &Connection) -> Result<(), ReadError> {
-    let usable = c
-        .query_row("SELECT bytes FROM name_index WHERE id = 1", [], |r| {
-            Ok(match r.get_ref(0)? {
-                rusqlite::types::ValueRef::Blob(b) => NameIndex::from_bytes(b.to_vec()).is_ok(),
-                _ => false,
-            })
-        })
-        .optional()?
-        .unwrap_or(false);
-    if usable {
+    if matches!(stored_index(c)?, Some(Ok(_))) {
         return Ok(());
     }
     let index = NameIndex::build(&read_all(c)?);
@@ -729,6 +691,31 @@ fn refresh(c: &Connection) -> Result<(), ReadError> {
         [bytes],
     )?;
     Ok(())
+}
+
+/// The name index stored in `c`, read (`None` when none is stored).
+fn stored_index(c: &Connection) -> rusqlite::Result<Option<Result<NameIndex, IndexError>>> {
+    let has_table: bool = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'name_index')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_table {
+        return Ok(None);
+    }
+    // Incremental blob I/O reads the pages straight into one buffer,
+    // without SQLite assembling the value first (a copy of megabytes).
+    let blob = match c.blob_open(rusqlite::DatabaseName::Main, "name_index", "bytes", 1, true) {
+        Ok(blob) => blob,
+        // No row 1 (or not a blob): nothing stored.
+        Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::Unknown => {
+            return Ok(None)
+        }
+        Err(e) => return Err(e),
+    };
+    let mut bytes = vec![0u8; blob.len()];
+    blob.read_at_exact(&mut bytes, 0)?;
+    Ok(Some(NameIndex::from_bytes(bytes)))
 }
 
 /// Whether an error while reading means the file is damaged: SQLite says
