@@ -13,7 +13,7 @@
 -- file) in a few long reads rather than thousands of 4 KiB ones.
 PRAGMA page_size = 65536;            -- first: it must precede any write
 PRAGMA application_id = 1178815281;  -- 0x46434B31, "FCK1"
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 -- The two filing regimes, with what the seed's comparison table gives.
 CREATE TABLE regimes (
@@ -55,7 +55,8 @@ CREATE TABLE companies (
     note          TEXT
 );
 
--- One row per filing, as a list gives it.
+-- One row per filing, as a list gives it: the cells as listed, and what the
+-- registry says of them.
 CREATE TABLE filings (
     id              INTEGER PRIMARY KEY,
     regime          TEXT NOT NULL REFERENCES regimes(id),
@@ -64,19 +65,22 @@ CREATE TABLE filings (
     item            TEXT NOT NULL,       -- the item's name (corrected where the extraction was broken)
     item_listed     TEXT NOT NULL,       -- the item cell exactly as listed
     item_kind       TEXT NOT NULL CHECK (item_kind IN ('model', 'algorithm', 'service')),
+    seq             TEXT,                -- 序号: the sequence number in the official list
     filing_no       TEXT,                -- 备案号 / 备案编号 / 上线编号
     role            TEXT,                -- 角色 (deep-synthesis: 服务提供者 / 技术支持者)
     product         TEXT,                -- 应用产品
+    purpose         TEXT,                -- 主要用途, as listed
     region          TEXT,                -- 属地
     filed_on        TEXT,
+    remark          TEXT,                -- 备注, as listed
     batch           TEXT,
     source_id       TEXT NOT NULL REFERENCES sources(id),
     location        TEXT NOT NULL,       -- where in the source this row is
     status          TEXT NOT NULL DEFAULT 'listed'
-                    CHECK (status IN ('listed', 'absent-from-newer', 'revoked')),
-    note            TEXT,                -- ours: corrections, caveats
-    purpose         TEXT,                -- 主要用途, as listed
-    remark          TEXT                 -- 备注, as listed
+                    CHECK (status IN ('listed', 'absent-from-newer', 'cancelled')),
+    status_on       TEXT,                -- when the status took effect (a cancellation's date)
+    status_source   TEXT REFERENCES sources(id), -- who says so, when not source_id
+    note            TEXT                 -- ours: corrections, caveats
 );
 CREATE INDEX filings_company ON filings(company_id);
 CREATE INDEX filings_filing_no ON filings(filing_no) WHERE filing_no IS NOT NULL;

@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::matcher::{Matcher, Verdict};
-use crate::model::{Regime, RegimeFilter, Snapshot};
+use crate::matcher::Verdict;
+use crate::model::{Regime, RegimeFilter};
 use crate::registry::data::DataError;
+use crate::registry::Registry;
 
 /// The share of positives that must be right.
 pub const MIN_POSITIVE_RATE: f64 = 0.97;
@@ -148,9 +149,9 @@ pub struct EvalReport {
     pub pass: bool,
 }
 
-/// Runs every case through the matcher.
-pub fn evaluate(snap: &Snapshot, cases: &[Case]) -> EvalReport {
-    let matcher = Matcher::new(snap);
+/// Runs every case through the registry's matcher.
+pub fn evaluate(registry: &Registry, cases: &[Case]) -> EvalReport {
+    let (snap, matcher) = (&registry.snapshot, registry.matcher());
     let mut report = EvalReport {
         cases: cases.len(),
         positives: 0,
@@ -166,15 +167,12 @@ pub fn evaluate(snap: &Snapshot, cases: &[Case]) -> EvalReport {
     };
     for case in cases {
         let outcome = matcher.lookup(&case.query, RegimeFilter::Any);
-        let got_company = outcome.matches.first().and_then(|m| {
-            snap.company(snap.filings[m.filing].company_id)
-                .map(|c| c.name.clone())
-        });
-        let got_regimes: BTreeSet<Regime> = outcome
+        let got_company = outcome
             .matches
-            .iter()
-            .map(|m| snap.filings[m.filing].regime)
-            .collect();
+            .first()
+            .and_then(|m| snap.company(m.company))
+            .map(|c| c.name.clone());
+        let got_regimes: BTreeSet<Regime> = outcome.matches.iter().map(|m| m.regime).collect();
         *report
             .confusion
             .entry(case.expected.as_str())

@@ -1,11 +1,20 @@
 //! The registry's vocabulary: regimes, sources, companies, filings and
 //! aliases as plain data, shared by the store, the matcher and the printers.
 //!
+//! A filing has one family of types, each the one before plus what the next
+//! stage knows: [`FilingFields`] are the cells any source gives (a published
+//! list, `registry/filings.csv`, an export); a [`NewFiling`] is what is
+//! inserted (those cells plus regime, kind, source, location and status); a
+//! [`Filing`] is one stored (plus its id and its company's id). Every file
+//! format (de)serialises these types; nothing else describes a filing.
+//!
 //! Nothing here does I/O; the types only describe what the registry holds.
+//! The text enums carry their own conversions (command line, serde, SQLite),
+//! so no caller parses their spellings by hand.
 
 use std::str::FromStr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The error for a string that names no known value of an enum.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,8 +26,9 @@ pub struct UnknownValue {
 }
 
 /// Declares an enum whose values have one spelling each, used alike in the
-/// data files, on the command line and in JSON: `as_str`, `Display`,
-/// `FromStr` (with [`UnknownValue`] listing the spellings) and `Serialize`.
+/// data files, on the command line, in JSON and in the database: `as_str`,
+/// `Display`, `FromStr` (with [`UnknownValue`] listing the spellings, which
+/// clap uses too), `Serialize`, `Deserialize` and SQLite's `ToSql`/`FromSql`.
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
@@ -72,9 +82,78 @@ macro_rules! text_enum {
                 s.serialize_str(self.as_str())
             }
         }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(d)?;
+                text.trim().parse().map_err(::serde::de::Error::custom)
+            }
+        }
+
+        impl ::rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> ::rusqlite::Result<::rusqlite::types::ToSqlOutput<'_>> {
+                Ok(::rusqlite::types::ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl ::rusqlite::types::FromSql for $name {
+            fn column_result(
+                value: ::rusqlite::types::ValueRef<'_>,
+            ) -> ::rusqlite::types::FromSqlResult<Self> {
+                value
+                    .as_str()?
+                    .parse()
+                    .map_err(|e: $crate::model::UnknownValue| {
+                        ::rusqlite::types::FromSqlError::Other(Box::new(e))
+                    })
+            }
+        }
     };
 }
 pub(crate) use text_enum;
+
+/// Declares an id newtype: ordered, hashable, serialised as the number, and
+/// stored as an SQLite integer.
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+
+        impl ::rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> ::rusqlite::Result<::rusqlite::types::ToSqlOutput<'_>> {
+                Ok(::rusqlite::types::ToSqlOutput::from(self.0))
+            }
+        }
+
+        impl ::rusqlite::types::FromSql for $name {
+            fn column_result(
+                value: ::rusqlite::types::ValueRef<'_>,
+            ) -> ::rusqlite::types::FromSqlResult<Self> {
+                value.as_i64().map($name)
+            }
+        }
+    };
+}
+
+id_type! {
+    /// A filing's id in its registry.
+    FilingId
+}
+
+id_type! {
+    /// A company's id in its registry.
+    CompanyId
+}
 
 text_enum! {
     /// A filing regime: the regulation under which something is filed.
@@ -128,6 +207,35 @@ text_enum! {
     }
 }
 
+impl ItemKind {
+    /// What the regime files, when a list does not say.
+    pub fn of_regime(regime: Regime) -> ItemKind {
+        match regime {
+            Regime::DeepSynthesis => ItemKind::Algorithm,
+            Regime::Genai => ItemKind::Model,
+        }
+    }
+}
+
+text_enum! {
+    /// Whether a filing stands.
+    pub enum FilingStatus ("filing status") {
+        /// On the list it came from, and on every newer one seen.
+        Listed = "listed",
+        /// A newer complete list of its scope no longer holds it.
+        AbsentFromNewer = "absent-from-newer",
+        /// The regulator cancelled it (注销).
+        Cancelled = "cancelled",
+    }
+}
+
+impl FilingStatus {
+    /// Whether the filing still counts as filed.
+    pub fn stands(self) -> bool {
+        self == FilingStatus::Listed
+    }
+}
+
 text_enum! {
     /// The kind of an alternative name.
     pub enum AliasKind ("alias kind") {
@@ -156,68 +264,435 @@ text_enum! {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Serde helpers for text cells: trimmed, and empty meaning absent.
+pub(crate) mod cell {
+    use serde::{Deserialize, Deserializer};
+
+    /// A required text cell, trimmed.
+    pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(s.trim().to_string())
+    }
+
+    /// An optional text cell written as text, `""` when absent.
+    pub fn ser_opt<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.as_deref().unwrap_or(""))
+    }
+
+    /// An optional text cell: trimmed, `None` when empty or missing.
+    pub fn opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        let s = <Option<std::borrow::Cow<'de, str>>>::deserialize(d)?;
+        Ok(s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegimeInfo {
     pub id: Regime,
+    #[serde(deserialize_with = "cell::text")]
     pub title: String,
+    #[serde(deserialize_with = "cell::text")]
     pub title_en: String,
+    #[serde(deserialize_with = "cell::text")]
     pub issued: String,
+    #[serde(deserialize_with = "cell::text")]
     pub in_force: String,
+    #[serde(deserialize_with = "cell::text")]
     pub defines: String,
+    #[serde(deserialize_with = "cell::text")]
     pub applies_to: String,
+    #[serde(deserialize_with = "cell::text")]
     pub filing_number_label: String,
+    #[serde(rename = "source", deserialize_with = "cell::text")]
     pub source_id: String,
+    #[serde(default, deserialize_with = "cell::opt")]
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Where filings come from: a document, a table in it, an official list.
+/// Reports show every field but the file digest and our note.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
+    #[serde(deserialize_with = "cell::text")]
     pub id: String,
+    #[serde(deserialize_with = "cell::text")]
     pub title: String,
+    #[serde(deserialize_with = "cell::text")]
     pub publisher: String,
+    #[serde(default, deserialize_with = "cell::opt")]
     pub published: Option<String>,
+    #[serde(deserialize_with = "cell::text")]
     pub as_of: String,
-    pub location: Option<String>,
     pub completeness: Completeness,
+    #[serde(default, deserialize_with = "cell::opt")]
+    pub location: Option<String>,
+    #[serde(default, deserialize_with = "cell::opt")]
     pub url: Option<String>,
+    /// Digest of the file an import read.
+    #[serde(default, skip_serializing, deserialize_with = "cell::opt")]
     pub sha256: Option<String>,
+    #[serde(default, skip_serializing, deserialize_with = "cell::opt")]
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A company, under the name the registry gives it, with the legal entity
+/// behind the name when known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Company {
-    pub id: i64,
+    #[serde(skip)]
+    pub id: CompanyId,
+    #[serde(rename = "company", deserialize_with = "cell::text")]
     pub name: String,
+    #[serde(default, deserialize_with = "cell::opt")]
     pub legal_name: Option<String>,
+    #[serde(default, deserialize_with = "cell::opt")]
     pub english_name: Option<String>,
+    #[serde(rename = "group", default, deserialize_with = "cell::opt")]
     pub group_name: Option<String>,
+    #[serde(default, deserialize_with = "cell::opt")]
     pub source: Option<String>,
+    #[serde(default, deserialize_with = "cell::opt")]
     pub note: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Filing {
-    pub id: i64,
-    pub regime: Regime,
-    pub company_id: i64,
-    pub company_listed: String,
+impl Company {
+    /// A company known only by the name a list gives it.
+    pub fn named(name: &str) -> Company {
+        Company {
+            id: CompanyId::default(),
+            name: name.to_string(),
+            legal_name: None,
+            english_name: None,
+            group_name: None,
+            source: None,
+            note: None,
+        }
+    }
+}
+
+/// The cells any source gives of one filing, as it gives them: a published
+/// list's row, a row of `registry/filings.csv`, an export's row.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilingFields {
+    /// 序号: the official sequence number in its list.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "cell::opt"
+    )]
+    pub seq: Option<String>,
+    /// 备案单位 / 主体名称 / 登记单位, as listed ('' when the cell is empty).
+    #[serde(default, deserialize_with = "cell::text")]
+    pub company: String,
+    /// 模型名称 / 算法名称 / 应用或功能名称, as listed.
+    #[serde(deserialize_with = "cell::text")]
     pub item: String,
-    pub item_listed: String,
-    pub item_kind: ItemKind,
+    /// 备案号 / 备案编号 / 上线编号 (written `""` when there is none).
+    #[serde(
+        default,
+        serialize_with = "cell::ser_opt",
+        deserialize_with = "cell::opt"
+    )]
     pub filing_no: Option<String>,
+    /// 角色 (deep-synthesis: 服务提供者 / 服务技术支持者).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "cell::opt"
+    )]
     pub role: Option<String>,
+    /// 应用产品.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "cell::opt"
+    )]
     pub product: Option<String>,
-    pub region: Option<String>,
-    pub filed_on: Option<String>,
-    pub batch: Option<String>,
-    pub source_id: String,
-    pub location: String,
-    pub status: String,
-    pub note: Option<String>,
-    /// 主要用途, as listed.
+    /// 主要用途.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "cell::opt"
+    )]
     pub purpose: Option<String>,
-    /// 备注, as listed.
+    /// 属地.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "cell::opt"
+    )]
+    pub region: Option<String>,
+    /// 备案时间 / 登记时间: `YYYY-MM-DD` when it could be read as a date.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "cell::opt"
+    )]
+    pub filed_on: Option<String>,
+    /// 备注.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "cell::opt"
+    )]
     pub remark: Option<String>,
+}
+
+impl FilingFields {
+    /// The names of the cells that differ between two listings (the field
+    /// names above), in declaration order.
+    pub fn differing(&self, other: &FilingFields) -> Vec<&'static str> {
+        let pairs: [(&'static str, Option<&str>, Option<&str>); 10] = [
+            ("seq", self.seq.as_deref(), other.seq.as_deref()),
+            ("company", Some(&self.company), Some(&other.company)),
+            ("item", Some(&self.item), Some(&other.item)),
+            (
+                "filing_no",
+                self.filing_no.as_deref(),
+                other.filing_no.as_deref(),
+            ),
+            ("role", self.role.as_deref(), other.role.as_deref()),
+            ("product", self.product.as_deref(), other.product.as_deref()),
+            ("purpose", self.purpose.as_deref(), other.purpose.as_deref()),
+            ("region", self.region.as_deref(), other.region.as_deref()),
+            (
+                "filed_on",
+                self.filed_on.as_deref(),
+                other.filed_on.as_deref(),
+            ),
+            ("remark", self.remark.as_deref(), other.remark.as_deref()),
+        ];
+        pairs
+            .into_iter()
+            .filter(|(_, a, b)| a != b)
+            .map(|(name, _, _)| name)
+            .collect()
+    }
+}
+
+/// A filing as it is inserted: the listed cells, and what the registry says
+/// of them. `company` and `item` are the registry's names (corrected where
+/// the listing broke them, and `company` the registry name the filing is
+/// linked to); `fields` keeps the cells as listed.
+///
+/// Its serde form is one flat record, the columns of `registry/filings.csv`
+/// (`company`, `company_listed`, `item`, `item_listed`, then the other
+/// listed cells by name): see the `Serialize`/`Deserialize` impls below.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewFiling {
+    pub regime: Regime,
+    pub item_kind: ItemKind,
+    pub company: String,
+    pub item: String,
+    pub fields: FilingFields,
+    /// The batch label of an import, `batch N`.
+    pub batch: Option<String>,
+    pub source: String,
+    /// Where in the source this row is.
+    pub location: String,
+    pub status: FilingStatus,
+    /// When the status took effect (a cancellation's month, say), if known.
+    pub status_on: Option<String>,
+    /// The source that reports the status, when it is not `source`.
+    pub status_source: Option<String>,
+    /// Ours: corrections, caveats.
+    pub note: Option<String>,
+}
+
+impl NewFiling {
+    /// A filing as a published list gives it: the registry's names are the
+    /// listed ones, the status `listed`; `source` is filled in by the import.
+    pub fn listed(regime: Regime, fields: FilingFields, location: String) -> NewFiling {
+        NewFiling {
+            regime,
+            item_kind: ItemKind::of_regime(regime),
+            company: fields.company.clone(),
+            item: fields.item.clone(),
+            fields,
+            batch: None,
+            source: String::new(),
+            location,
+            status: FilingStatus::Listed,
+            status_on: None,
+            status_source: None,
+            note: None,
+        }
+    }
+
+    pub fn filing_no(&self) -> Option<&str> {
+        self.fields.filing_no.as_deref()
+    }
+}
+
+/// The columns of a [`NewFiling`]'s flat record, in `filings.csv` order.
+const NEW_FILING_COLUMNS: &[&str] = &[
+    "regime",
+    "company",
+    "company_listed",
+    "item",
+    "item_listed",
+    "item_kind",
+    "seq",
+    "filing_no",
+    "role",
+    "product",
+    "purpose",
+    "region",
+    "filed_on",
+    "remark",
+    "batch",
+    "status",
+    "status_on",
+    "status_source",
+    "source",
+    "location",
+    "note",
+];
+
+impl Serialize for NewFiling {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let f = &self.fields;
+        let mut st = s.serialize_struct("NewFiling", NEW_FILING_COLUMNS.len())?;
+        st.serialize_field("regime", &self.regime)?;
+        st.serialize_field("company", &self.company)?;
+        st.serialize_field("company_listed", &f.company)?;
+        st.serialize_field("item", &self.item)?;
+        st.serialize_field("item_listed", &f.item)?;
+        st.serialize_field("item_kind", &self.item_kind)?;
+        for (name, value) in [
+            ("seq", &f.seq),
+            ("filing_no", &f.filing_no),
+            ("role", &f.role),
+            ("product", &f.product),
+            ("purpose", &f.purpose),
+            ("region", &f.region),
+            ("filed_on", &f.filed_on),
+            ("remark", &f.remark),
+            ("batch", &self.batch),
+        ] {
+            st.serialize_field(name, value.as_deref().unwrap_or(""))?;
+        }
+        st.serialize_field("status", &self.status)?;
+        st.serialize_field("status_on", self.status_on.as_deref().unwrap_or(""))?;
+        st.serialize_field("status_source", self.status_source.as_deref().unwrap_or(""))?;
+        st.serialize_field("source", &self.source)?;
+        st.serialize_field("location", &self.location)?;
+        st.serialize_field("note", self.note.as_deref().unwrap_or(""))?;
+        st.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for NewFiling {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_struct("NewFiling", NEW_FILING_COLUMNS, NewFilingVisitor)
+    }
+}
+
+struct NewFilingVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NewFilingVisitor {
+    type Value = NewFiling;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a filing record")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NewFiling, A::Error> {
+        use serde::de::Error;
+        let mut regime = None;
+        let mut item_kind = None;
+        let mut status = None;
+        let mut company = String::new();
+        let mut item = String::new();
+        let mut source = String::new();
+        let mut location = String::new();
+        let (mut batch, mut note) = (None, None);
+        let (mut status_on, mut status_source) = (None, None);
+        let mut f = FilingFields::default();
+        let mut seen_item_listed = false;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            // Every value is text: read it as such, whatever it looks like.
+            let value: String = map
+                .next_value::<std::borrow::Cow<'de, str>>()?
+                .trim()
+                .into();
+            let opt = (!value.is_empty()).then(|| value.clone());
+            match key.as_ref() {
+                "regime" => regime = Some(value.parse().map_err(A::Error::custom)?),
+                "item_kind" => item_kind = Some(value.parse().map_err(A::Error::custom)?),
+                "status" if value.is_empty() => {}
+                "status" => status = Some(value.parse().map_err(A::Error::custom)?),
+                "company" => company = value,
+                "company_listed" => f.company = value,
+                "item" => item = value,
+                "item_listed" => {
+                    f.item = value;
+                    seen_item_listed = true;
+                }
+                "seq" => f.seq = opt,
+                "filing_no" => f.filing_no = opt,
+                "role" => f.role = opt,
+                "product" => f.product = opt,
+                "purpose" => f.purpose = opt,
+                "region" => f.region = opt,
+                "filed_on" => f.filed_on = opt,
+                "remark" => f.remark = opt,
+                "batch" => batch = opt,
+                "status_on" => status_on = opt,
+                "status_source" => status_source = opt,
+                "source" => source = value,
+                "location" => location = value,
+                "note" => note = opt,
+                other => return Err(A::Error::unknown_field(other, NEW_FILING_COLUMNS)),
+            }
+        }
+        let regime: Regime = regime.ok_or_else(|| A::Error::missing_field("regime"))?;
+        for (column, value) in [
+            ("company", &company),
+            ("item", &item),
+            ("source", &source),
+            ("location", &location),
+        ] {
+            if value.is_empty() {
+                return Err(A::Error::custom(format!("column {column:?} is empty")));
+            }
+        }
+        if !seen_item_listed {
+            f.item = item.clone();
+        } else if f.item.is_empty() {
+            return Err(A::Error::custom("column \"item_listed\" is empty"));
+        }
+        Ok(NewFiling {
+            regime,
+            item_kind: item_kind.unwrap_or(ItemKind::of_regime(regime)),
+            company,
+            item,
+            fields: f,
+            batch,
+            source,
+            location,
+            status: status.unwrap_or(FilingStatus::Listed),
+            status_on,
+            status_source,
+            note,
+        })
+    }
+}
+
+/// A stored filing: what was inserted, its id, and its company's id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Filing {
+    pub id: FilingId,
+    pub company_id: CompanyId,
+    pub entry: NewFiling,
+}
+
+impl std::ops::Deref for Filing {
+    type Target = NewFiling;
+    fn deref(&self) -> &NewFiling {
+        &self.entry
+    }
 }
 
 /// One imported list: its source, what it covers and what it changed.
@@ -237,13 +712,18 @@ pub struct Batch {
     pub absent: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Another established name of a company or an item, with its source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alias {
     pub entity: AliasEntity,
+    #[serde(deserialize_with = "cell::text")]
     pub name: String,
+    #[serde(deserialize_with = "cell::text")]
     pub alias: String,
     pub kind: AliasKind,
+    #[serde(deserialize_with = "cell::text")]
     pub source: String,
+    #[serde(default, deserialize_with = "cell::opt")]
     pub note: Option<String>,
 }
 
@@ -251,9 +731,11 @@ pub struct Alias {
 ///
 /// Commands that go through every filing (audit, status, export) read the
 /// whole registry. A lookup on a registry file reads only the filings it
-/// matched (see `registry::Registry::open_for_lookup`): then `partial` says
-/// which sources each regime's filings cite, over all of them, so that the
-/// as-of dates stay those of the whole registry.
+/// matched (see `registry::Registry::resolve`): then `partial` says which
+/// sources each regime's filings cite, over all of them, so that the as-of
+/// dates stay those of the whole registry.
+///
+/// Filings and companies are in the order of their ids.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub regimes: Vec<RegimeInfo>,
@@ -268,12 +750,18 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn company(&self, id: i64) -> Option<&Company> {
-        // Ids are dense and ordered in practice; fall back to a scan otherwise.
+    pub fn company(&self, id: CompanyId) -> Option<&Company> {
         self.companies
-            .get((id - 1).max(0) as usize)
-            .filter(|c| c.id == id)
-            .or_else(|| self.companies.iter().find(|c| c.id == id))
+            .binary_search_by_key(&id, |c| c.id)
+            .ok()
+            .map(|i| &self.companies[i])
+    }
+
+    pub fn filing(&self, id: FilingId) -> Option<&Filing> {
+        self.filings
+            .binary_search_by_key(&id, |f| f.id)
+            .ok()
+            .map(|i| &self.filings[i])
     }
 
     pub fn source(&self, id: &str) -> Option<&Source> {
@@ -298,7 +786,7 @@ impl Snapshot {
                 self.filings
                     .iter()
                     .filter(move |f| f.regime == regime)
-                    .map(|f| f.source_id.as_str()),
+                    .map(|f| f.source.as_str()),
             ),
         };
         cited
@@ -309,5 +797,122 @@ impl Snapshot {
 
     pub fn count(&self, regime: Regime) -> usize {
         self.filings.iter().filter(|f| f.regime == regime).count()
+    }
+
+    /// The first reference to a company, filing or source this snapshot
+    /// does not hold, if any: a registry whose rows point nowhere is damaged.
+    pub fn dangling(&self) -> Option<String> {
+        fn ascending(ids: impl Iterator<Item = i64>) -> bool {
+            let mut last = i64::MIN;
+            for id in ids {
+                if id <= last {
+                    return false;
+                }
+                last = id;
+            }
+            true
+        }
+        if !ascending(self.filings.iter().map(|f| f.id.0))
+            || !ascending(self.companies.iter().map(|c| c.id.0))
+        {
+            return Some("rows are not in the order of their ids".into());
+        }
+        for f in &self.filings {
+            if self.company(f.company_id).is_none() {
+                return Some(format!(
+                    "filing {} names company {}, which does not exist",
+                    f.id, f.company_id
+                ));
+            }
+            if self.partial.is_none() && self.source(&f.source).is_none() {
+                return Some(format!(
+                    "filing {} cites source {:?}, which does not exist",
+                    f.id, f.source
+                ));
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Vec<NewFiling>, csv::Error> {
+        csv::Reader::from_reader(text.as_bytes())
+            .deserialize()
+            .collect()
+    }
+
+    #[test]
+    fn a_new_filing_reads_its_flat_record_as_text() {
+        let rows = read(
+            "regime,company,company_listed,item,item_listed,item_kind,seq,filing_no,status,source,location,note\n\
+             genai,智谱AI,智谱AI,360,360 ,model,2,Beijing-ChatGLM-20230821,,s1,line 3,\n",
+        )
+        .unwrap();
+        let f = &rows[0];
+        assert_eq!(f.item, "360");
+        assert_eq!(f.fields.item, "360");
+        assert_eq!(f.fields.seq.as_deref(), Some("2"));
+        assert_eq!(f.filing_no(), Some("Beijing-ChatGLM-20230821"));
+        assert_eq!(f.status, FilingStatus::Listed);
+        assert_eq!(f.note, None);
+    }
+
+    #[test]
+    fn a_new_filing_round_trips_through_csv() {
+        let f = NewFiling {
+            note: Some("n".into()),
+            batch: Some("batch 1".into()),
+            source: "s".into(),
+            ..NewFiling::listed(
+                Regime::DeepSynthesis,
+                FilingFields {
+                    seq: Some("7".into()),
+                    company: "公司".into(),
+                    item: "算法".into(),
+                    filing_no: Some("网信算备110108105858001230019号".into()),
+                    role: Some("服务提供者".into()),
+                    purpose: Some("用途".into()),
+                    remark: Some("备注".into()),
+                    ..FilingFields::default()
+                },
+                "l".into(),
+            )
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(&f).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(read(&text).unwrap(), vec![f]);
+    }
+
+    #[test]
+    fn unknown_columns_and_empty_required_cells_are_errors() {
+        let err = read("regime,company,item,source,location,colour\ngenai,a,b,s,l,red\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `colour`"), "{err}");
+        let err = read("regime,company,item,source,location\ngenai,,b,s,l\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("column \"company\" is empty"), "{err}");
+    }
+
+    #[test]
+    fn text_enums_convert_every_way() {
+        for s in FilingStatus::ALL {
+            assert_eq!(s.as_str().parse::<FilingStatus>(), Ok(*s));
+            let json = serde_json::to_string(s).unwrap();
+            assert_eq!(serde_json::from_str::<FilingStatus>(&json).unwrap(), *s);
+        }
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let back: Regime = conn
+            .query_row("SELECT ?1", [Regime::DeepSynthesis], |r| r.get(0))
+            .unwrap();
+        assert_eq!(back, Regime::DeepSynthesis);
+        let bad = conn.query_row("SELECT 'llm'", [], |r| r.get::<_, Regime>(0));
+        assert!(bad.is_err());
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::date::Date;
 use crate::freshness::{freshness, Freshness};
 use crate::matcher::{Explain, FilingMatch, MatchKind, Outcome, Rule, Verdict};
-use crate::model::{Completeness, ItemKind, Regime, Snapshot};
+use crate::model::{Completeness, FilingStatus, ItemKind, Regime, Snapshot, Source};
 use crate::registry::Registry;
 
 /// `{"registry": {...}, "results": [...]}`.
@@ -28,19 +28,7 @@ pub struct RegistryInfo {
     /// `embedded`, or the path of the registry file.
     pub loaded_from: String,
     pub schema_version: i64,
-    pub sources: Vec<SourceInfo>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct SourceInfo {
-    pub id: String,
-    pub title: String,
-    pub publisher: String,
-    pub published: Option<String>,
-    pub as_of: String,
-    pub completeness: Completeness,
-    pub location: Option<String>,
-    pub url: Option<String>,
+    pub sources: Vec<Source>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -83,20 +71,7 @@ impl RegistryInfo {
             as_of: snap.as_of().map(str::to_string),
             loaded_from: reg.origin.to_string(),
             schema_version: reg.schema_version,
-            sources: snap
-                .sources
-                .iter()
-                .map(|s| SourceInfo {
-                    id: s.id.clone(),
-                    title: s.title.clone(),
-                    publisher: s.publisher.clone(),
-                    published: s.published.clone(),
-                    as_of: s.as_of.clone(),
-                    completeness: s.completeness,
-                    location: s.location.clone(),
-                    url: s.url.clone(),
-                })
-                .collect(),
+            sources: snap.sources.clone(),
         }
     }
 
@@ -125,13 +100,19 @@ pub fn query_result(snap: &Snapshot, outcome: Outcome, explain: bool) -> QueryRe
 }
 
 /// Resolves one matching filing into the fields users read.
+///
+/// The registry holds every filing its matcher can name (it is checked when
+/// opened, and a lookup reads the filings its answers name): a filing that
+/// is not there is a bug, not damage.
 pub fn match_info(snap: &Snapshot, m: &FilingMatch) -> MatchInfo {
-    let f = &snap.filings[m.filing];
+    let f = snap
+        .filing(m.filing)
+        .unwrap_or_else(|| panic!("filing {} was matched but not read", m.filing));
     let company = snap.company(f.company_id);
-    let source = snap.source(&f.source_id);
+    let source = snap.source(&f.source);
     MatchInfo {
         regime: f.regime,
-        company: company.map_or_else(|| f.company_listed.clone(), |c| c.name.clone()),
+        company: company.map_or_else(|| f.company.clone(), |c| c.name.clone()),
         legal_name: company.and_then(|c| c.legal_name.clone()),
         item: f.item.clone(),
         item_kind: f.item_kind,
@@ -140,8 +121,8 @@ pub fn match_info(snap: &Snapshot, m: &FilingMatch) -> MatchInfo {
         rule: m.rule,
         matched_name: m.matched_name.clone(),
         matched_via: m.matched_via,
-        filing_no: f.filing_no.clone(),
-        source: f.source_id.clone(),
+        filing_no: f.fields.filing_no.clone(),
+        source: f.source.clone(),
         as_of: source.map_or_else(String::new, |s| s.as_of.clone()),
         location: f.location.clone(),
     }
@@ -182,7 +163,7 @@ pub struct RegimeStatus {
 #[derive(Clone, Debug, Serialize)]
 pub struct SourceStatus {
     #[serde(flatten)]
-    pub source: SourceInfo,
+    pub source: Source,
     pub filings: usize,
 }
 
@@ -212,7 +193,7 @@ impl StatusReport {
                 .sources
                 .into_iter()
                 .map(|s| SourceStatus {
-                    filings: snap.filings.iter().filter(|f| f.source_id == s.id).count(),
+                    filings: snap.filings.iter().filter(|f| f.source == s.id).count(),
                     source: s,
                 })
                 .collect(),
@@ -224,7 +205,7 @@ impl StatusReport {
             absent_from_newer: snap
                 .filings
                 .iter()
-                .filter(|f| f.status == "absent-from-newer")
+                .filter(|f| f.status == FilingStatus::AbsentFromNewer)
                 .count(),
             name_index: reg.name_index.to_string(),
         }
@@ -242,8 +223,9 @@ pub struct ListedFiling {
     pub item_listed: String,
     pub item_kind: ItemKind,
     pub filing_no: Option<String>,
-    /// `listed`, or `absent-from-newer` when a newer complete list lacks it.
-    pub status: String,
+    /// `listed`, `absent-from-newer` when a newer complete list lacks it, or
+    /// `cancelled`.
+    pub status: FilingStatus,
     /// 角色, 应用产品, 主要用途, 属地, 备案时间 and 备注, as the list gave them.
     pub role: Option<String>,
     pub product: Option<String>,
@@ -260,25 +242,26 @@ pub struct ListedFiling {
 impl ListedFiling {
     pub fn new(snap: &Snapshot, f: &crate::model::Filing) -> ListedFiling {
         let company = snap.company(f.company_id);
+        let l = f.fields.clone();
         ListedFiling {
             regime: f.regime,
-            company: company.map_or_else(|| f.company_listed.clone(), |c| c.name.clone()),
-            company_listed: f.company_listed.clone(),
+            company: company.map_or_else(|| f.company.clone(), |c| c.name.clone()),
+            company_listed: l.company,
             legal_name: company.and_then(|c| c.legal_name.clone()),
             item: f.item.clone(),
-            item_listed: f.item_listed.clone(),
+            item_listed: l.item,
             item_kind: f.item_kind,
-            filing_no: f.filing_no.clone(),
-            status: f.status.clone(),
-            role: f.role.clone(),
-            product: f.product.clone(),
-            purpose: f.purpose.clone(),
-            region: f.region.clone(),
-            filed_on: f.filed_on.clone(),
-            remark: f.remark.clone(),
-            source: f.source_id.clone(),
+            filing_no: l.filing_no,
+            status: f.status,
+            role: l.role,
+            product: l.product,
+            purpose: l.purpose,
+            region: l.region,
+            filed_on: l.filed_on,
+            remark: l.remark,
+            source: f.source.clone(),
             as_of: snap
-                .source(&f.source_id)
+                .source(&f.source)
                 .map_or_else(String::new, |s| s.as_of.clone()),
             location: f.location.clone(),
             note: f.note.clone(),

@@ -3,6 +3,7 @@
 
 mod util;
 
+use filing_check::registry::SCHEMA_VERSION;
 use util::{run, Dir};
 
 #[test]
@@ -17,7 +18,7 @@ fn status_shows_both_regimes_the_source_and_the_date() {
         "2024-04",
         "qianzhan-2024-genai",
         "embedded",
-        "Schema version:  2",
+        &format!("Schema version:  {SCHEMA_VERSION}"),
     ]);
     let r = run(&["registry", "status", "--format", "json"]);
     r.expect_code(0);
@@ -34,7 +35,7 @@ fn status_shows_both_regimes_the_source_and_the_date() {
     };
     assert_eq!(count("genai"), 46);
     assert_eq!(count("deep-synthesis"), 32);
-    assert_eq!(json["schema_version"], 2);
+    assert_eq!(json["schema_version"], SCHEMA_VERSION);
     assert_eq!(json["loaded_from"], "embedded");
 }
 
@@ -171,8 +172,9 @@ fn a_registry_of_a_newer_schema_is_refused_with_a_fix() {
     let r = dir.run(&["--registry", db.to_str().unwrap(), "智谱AI"]);
     r.expect_code(2);
     assert!(
-        r.stderr
-            .contains("schema version 99, newer than this build reads (2)"),
+        r.stderr.contains(&format!(
+            "schema version 99, newer than this build reads ({SCHEMA_VERSION})"
+        )),
         "{}",
         r.stderr
     );

@@ -56,7 +56,7 @@ fuzz_target!(
             let m = Matcher::from_index(index);
             for q in QUERIES {
                 for f in m.lookup(q, RegimeFilter::Any).matches {
-                    let _ = m.index().filing_id(f.filing);
+                    let _ = m.index().filing_by_id(f.filing);
                 }
             }
         }

@@ -18,8 +18,9 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use crate::filing_no::{self, FilingNumber};
-use crate::matcher::{MatchKind, Matcher, Outcome, Verdict};
-use crate::model::{text_enum, Regime, RegimeFilter, Snapshot};
+use crate::matcher::{FilingMatch, MatchKind, Matcher, Outcome, Rule, Verdict};
+use crate::model::{text_enum, CompanyId, Regime, RegimeFilter, Snapshot};
+use crate::registry::Registry;
 use crate::report::{self, MatchInfo};
 
 text_enum! {
@@ -174,12 +175,12 @@ impl Evaluation {
         mut self,
         snap: &Snapshot,
         outcome: &Outcome,
-        keep: impl Fn(i64) -> bool,
+        keep: impl Fn(CompanyId) -> bool,
     ) -> Self {
         self.evidence = outcome
             .matches
             .iter()
-            .filter(|m| keep(snap.filings[m.filing].company_id))
+            .filter(|m| keep(m.company))
             .map(|m| report::match_info(snap, m))
             .collect();
         self.regimes = self
@@ -208,24 +209,20 @@ fn is_placeholder(s: &str) -> bool {
     PLACEHOLDERS.contains(&t.as_str()) || crate::normalize::normalize(&t).key.is_empty()
 }
 
-/// Decides rows against one registry snapshot.
+/// Decides rows against one registry, read whole.
 pub struct Auditor<'a> {
     snap: &'a Snapshot,
-    matcher: Matcher,
+    matcher: &'a Matcher,
     require: Require,
 }
 
 impl<'a> Auditor<'a> {
-    pub fn new(snap: &'a Snapshot, require: Require) -> Auditor<'a> {
-        Auditor::with_matcher(snap, Matcher::new(snap), require)
-    }
-
-    /// An auditor with a matcher over `snap` made before (the index a
-    /// registry file keeps: see `Registry::matcher`).
-    pub fn with_matcher(snap: &'a Snapshot, matcher: Matcher, require: Require) -> Auditor<'a> {
+    /// An auditor of a registry opened with [`crate::registry::Scope::Whole`]
+    /// (whose matcher names only filings its snapshot holds).
+    pub fn new(registry: &'a Registry, require: Require) -> Auditor<'a> {
         Auditor {
-            snap,
-            matcher,
+            snap: &registry.snapshot,
+            matcher: registry.matcher(),
             require,
         }
     }
@@ -283,14 +280,11 @@ impl<'a> Auditor<'a> {
     }
 
     /// The companies a filed outcome points at.
-    fn companies(&self, o: &Outcome) -> BTreeSet<i64> {
-        o.matches
-            .iter()
-            .map(|m| self.snap.filings[m.filing].company_id)
-            .collect()
+    fn companies(&self, o: &Outcome) -> BTreeSet<CompanyId> {
+        o.matches.iter().map(|m| m.company).collect()
     }
 
-    fn company_names(&self, ids: &BTreeSet<i64>) -> String {
+    fn company_names(&self, ids: &BTreeSet<CompanyId>) -> String {
         ids.iter()
             .map(|&id| self.snap.company(id).map_or("?", |c| c.name.as_str()))
             .collect::<Vec<_>>()
@@ -301,7 +295,8 @@ impl<'a> Auditor<'a> {
         let mut items: Vec<&str> = o
             .matches
             .iter()
-            .map(|m| self.snap.filings[m.filing].item.as_str())
+            .filter_map(|m| self.snap.filing(m.filing))
+            .map(|f| f.item.as_str())
             .collect();
         items.dedup();
         items.truncate(3);
@@ -340,7 +335,7 @@ impl<'a> Auditor<'a> {
             (Verdict::Filed, Verdict::Filed) => {
                 let cm = self.companies(m);
                 let cv = self.companies(v);
-                let shared: BTreeSet<i64> = cm.intersection(&cv).copied().collect();
+                let shared: BTreeSet<CompanyId> = cm.intersection(&cv).copied().collect();
                 if !shared.is_empty() {
                     return Evaluation::new(
                         Code::Filed,
@@ -410,8 +405,8 @@ impl<'a> Auditor<'a> {
         }
     }
 
-    fn same_group(&self, a: &BTreeSet<i64>, b: &BTreeSet<i64>) -> bool {
-        let groups = |ids: &BTreeSet<i64>| -> HashSet<String> {
+    fn same_group(&self, a: &BTreeSet<CompanyId>, b: &BTreeSet<CompanyId>) -> bool {
+        let groups = |ids: &BTreeSet<CompanyId>| -> HashSet<String> {
             ids.iter()
                 .filter_map(|&id| self.snap.company(id)?.group_name.clone())
                 .collect()
@@ -495,12 +490,9 @@ impl<'a> Auditor<'a> {
             );
             return e;
         }
-        let owners: BTreeSet<i64> = filings
-            .iter()
-            .map(|&i| self.snap.filings[i].company_id)
-            .collect();
+        let owners: BTreeSet<CompanyId> = filings.iter().map(|&(_, c)| c).collect();
         // The companies the names point at, when they point somewhere.
-        let named: BTreeSet<i64> = [vo, mo]
+        let named: BTreeSet<CompanyId> = [vo, mo]
             .into_iter()
             .flatten()
             .filter(|o| o.verdict == Verdict::Filed)
@@ -510,19 +502,21 @@ impl<'a> Auditor<'a> {
             let mut e = Evaluation::new(code, reason);
             e.evidence = filings
                 .iter()
-                .map(|&i| {
-                    let f = &self.snap.filings[i];
-                    report::match_info(
+                .filter_map(|&(id, company)| {
+                    let f = self.snap.filing(id)?;
+                    Some(report::match_info(
                         self.snap,
-                        &crate::matcher::FilingMatch {
-                            filing: i,
+                        &FilingMatch {
+                            filing: id,
+                            company,
+                            regime: f.regime,
                             kind: MatchKind::Exact,
                             score: 1.0,
-                            rule: crate::matcher::Rule::Key,
-                            matched_name: f.filing_no.clone().unwrap_or_default(),
+                            rule: Rule::Key,
+                            matched_name: f.filing_no().unwrap_or_default().to_string(),
                             matched_via: "filing number",
                         },
-                    )
+                    ))
                 })
                 .collect();
             e.regimes = vec![regime];
@@ -595,11 +589,11 @@ fn review_code(o: &Outcome) -> Code {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{Location, Registry};
+    use crate::registry::Location;
 
     fn auditor_eval(require: Require, v: &str, m: &str, n: &str) -> Evaluation {
         let reg = Registry::load(&Location::Embedded).unwrap();
-        let a = Auditor::new(&reg.snapshot, require);
+        let a = Auditor::new(&reg, require);
         a.evaluate(v, m, n)
     }
 

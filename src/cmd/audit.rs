@@ -258,10 +258,9 @@ pub fn run(args: Args, ctx: &Ctx, stdout: &mut dyn Write) -> anyhow::Result<Exit
         quiet: args.quiet,
     };
 
-    let mut registry = ctx.load_warning(!args.quiet)?;
+    let registry = ctx.load_warning(!args.quiet)?;
     let info = RegistryInfo::new(&registry);
-    let matcher = registry.matcher();
-    let auditor = Auditor::with_matcher(&registry.snapshot, matcher, require);
+    let auditor = Auditor::new(&registry, require);
     let gate = Gate::new(
         &fail_on,
         policy.exceptions,

@@ -28,7 +28,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let cases = eval::parse_cases(&args.file.display().to_string(), &text)
         .map_err(|e| UsageError(e.to_string()))?;
     let registry = ctx.load()?;
-    let report = eval::evaluate(&registry.snapshot, &cases);
+    let report = eval::evaluate(&registry, &cases);
     match args.format {
         Format::Table => printer::eval::write_table(out, &report)?,
         Format::Json | Format::Jsonl => {

@@ -5,7 +5,7 @@ use std::io::Write;
 use filing_check::matcher::Verdict;
 use filing_check::model::RegimeFilter;
 use filing_check::printer::{self, Format};
-use filing_check::registry::Lookup;
+use filing_check::registry::{Registry, Scope};
 use filing_check::report::{self, LookupReport, RegistryInfo};
 
 use super::{Ctx, Exit, UsageError};
@@ -40,17 +40,17 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     if let Some(i) = args.queries.iter().position(|q| q.trim().is_empty()) {
         return Err(UsageError(format!("query {} is empty", i + 1)).into());
     }
-    let lookup = Lookup::open(&ctx.location)?;
-    let mut outcomes: Vec<_> = args
+    let mut registry = Registry::open(&ctx.location, Scope::Lookup)?;
+    let outcomes: Vec<_> = args
         .queries
         .iter()
         .map(|q| match args.explain {
-            true => lookup.matcher().lookup(q, args.regime),
+            true => registry.matcher().lookup(q, args.regime),
             // Nobody reads the candidates: do not collect them.
-            false => lookup.matcher().lookup_brief(q, args.regime),
+            false => registry.matcher().lookup_brief(q, args.regime),
         })
         .collect();
-    let registry = lookup.resolve(&mut outcomes)?;
+    registry.resolve(outcomes.iter().flat_map(|o| &o.matches).map(|m| m.filing))?;
     ctx.warn_if_stale(&registry);
     let results: Vec<_> = outcomes
         .into_iter()

@@ -7,25 +7,51 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-use super::ListRow;
 use crate::filing_no;
-use crate::model::Regime;
+use crate::model::{NewFiling, Regime};
 use crate::normalize;
 
-/// A filing on one side of a comparison.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Entry {
-    pub regime: Regime,
-    #[serde(flatten)]
-    pub row: ListRow,
+/// A filing on one side of a comparison: its regime and its cells as listed
+/// (a registry file's filings name their company by its registry name).
+pub type Entry = NewFiling;
+
+/// An entry as the comparison reports it: its listed cells (but the
+/// sequence number, a list's own numbering) and `regime`.
+fn listed<S: Serializer>(e: &Entry, s: S) -> Result<S::Ok, S::Error> {
+    let mut value = serde_json::to_value(&e.fields).map_err(serde::ser::Error::custom)?;
+    if let serde_json::Value::Object(cells) = &mut value {
+        cells.remove("seq");
+        cells.insert("regime".into(), e.regime.as_str().into());
+    }
+    value.serialize(s)
+}
+
+fn all_listed<S: Serializer>(es: &[Entry], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(es.len()))?;
+    for e in es {
+        seq.serialize_element(&Side(e))?;
+    }
+    seq.end()
+}
+
+/// One entry, serialised as [`listed`].
+struct Side<'a>(&'a Entry);
+
+impl Serialize for Side<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        listed(self.0, s)
+    }
 }
 
 /// A filing on both sides whose fields differ.
 #[derive(Clone, Debug, Serialize)]
 pub struct Change {
+    #[serde(serialize_with = "listed")]
     pub before: Entry,
+    #[serde(serialize_with = "listed")]
     pub after: Entry,
     /// The fields that differ, by their list header.
     pub fields: Vec<&'static str>,
@@ -33,7 +59,9 @@ pub struct Change {
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Diff {
+    #[serde(serialize_with = "all_listed")]
     pub added: Vec<Entry>,
+    #[serde(serialize_with = "all_listed")]
     pub removed: Vec<Entry>,
     pub changed: Vec<Change>,
     pub unchanged: usize,
@@ -46,43 +74,40 @@ impl Diff {
 }
 
 fn number_key(e: &Entry) -> Option<(Regime, String)> {
-    filing_no::compare_key(&e.row.filing_no).map(|k| (e.regime, k))
+    filing_no::compare_key(e.filing_no()?).map(|k| (e.regime, k))
 }
 
 fn name_key(e: &Entry) -> (Regime, String, String) {
     (
         e.regime,
-        normalize::compare_key(&e.row.company),
-        normalize::compare_key(&e.row.item),
+        normalize::compare_key(&e.fields.company),
+        normalize::compare_key(&e.fields.item),
     )
 }
 
-fn differing(a: &ListRow, b: &ListRow, regime: Regime) -> Vec<&'static str> {
+/// The headers of the cells that differ (the sequence number, a list's
+/// own numbering, is no difference).
+fn differing(a: &Entry, b: &Entry) -> Vec<&'static str> {
     use super::Field;
-    let mut out = Vec::new();
-    let mut check = |f: Field, x: &Option<String>, y: &Option<String>| {
-        if x != y {
-            out.push(f.header(regime));
-        }
-    };
-    check(
-        Field::Company,
-        &Some(a.company.clone()),
-        &Some(b.company.clone()),
-    );
-    check(Field::Item, &Some(a.item.clone()), &Some(b.item.clone()));
-    check(
-        Field::Number,
-        &Some(a.filing_no.clone()),
-        &Some(b.filing_no.clone()),
-    );
-    check(Field::Role, &a.role, &b.role);
-    check(Field::Product, &a.product, &b.product);
-    check(Field::Purpose, &a.purpose, &b.purpose);
-    check(Field::Region, &a.region, &b.region);
-    check(Field::Date, &a.filed_on, &b.filed_on);
-    check(Field::Remark, &a.remark, &b.remark);
-    out
+    a.fields
+        .differing(&b.fields)
+        .into_iter()
+        .filter_map(|name| {
+            let field = match name {
+                "company" => Field::Company,
+                "item" => Field::Item,
+                "filing_no" => Field::Number,
+                "role" => Field::Role,
+                "product" => Field::Product,
+                "purpose" => Field::Purpose,
+                "region" => Field::Region,
+                "filed_on" => Field::Date,
+                "remark" => Field::Remark,
+                _ => return None,
+            };
+            Some(field.header(b.regime))
+        })
+        .collect()
 }
 
 /// What changed from `before` to `after`.
@@ -134,7 +159,7 @@ pub fn diff(before: &[Entry], after: &[Entry]) -> Diff {
     };
     pairs.sort_unstable();
     for (i, j) in pairs {
-        let fields = differing(&before[i].row, &after[j].row, after[j].regime);
+        let fields = differing(&before[i], &after[j]);
         if fields.is_empty() {
             d.unchanged += 1;
         } else {
@@ -159,15 +184,16 @@ mod tests {
     use super::*;
 
     fn e(company: &str, item: &str, no: &str) -> Entry {
-        Entry {
-            regime: Regime::DeepSynthesis,
-            row: ListRow {
+        NewFiling::listed(
+            Regime::DeepSynthesis,
+            crate::model::FilingFields {
                 company: company.into(),
                 item: item.into(),
-                filing_no: no.into(),
-                ..ListRow::default()
+                filing_no: (!no.is_empty()).then(|| no.into()),
+                ..Default::default()
             },
-        }
+            String::new(),
+        )
     }
 
     #[test]

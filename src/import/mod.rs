@@ -9,15 +9,13 @@
 //! matched by name, tolerating white space, line breaks and full-width
 //! forms inside header cells; a title row above the header is skipped; every
 //! sheet of a workbook that has the regime's columns is read. This module is
-//! pure: it turns records into [`ListRow`]s, and the store writes them.
+//! pure: it turns records into [`NewFiling`]s, and the store writes them.
 
 pub mod diff;
 
-use serde::{Deserialize, Serialize};
-
 use crate::audit::columns::fold_header;
 use crate::input::{InputError, Record, Table};
-use crate::model::{text_enum, Filing, ItemKind, Regime, Snapshot};
+use crate::model::{text_enum, FilingFields, NewFiling, Regime};
 
 text_enum! {
     /// What `registry export` writes.
@@ -128,40 +126,6 @@ impl Field {
     ];
 }
 
-/// One filing as a published list gives it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListRow {
-    /// Where: `file:line`, or `file[sheet]:row`.
-    #[serde(skip)]
-    pub location: String,
-    pub company: String,
-    pub item: String,
-    pub filing_no: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purpose: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// `YYYY-MM-DD` when the list's date could be read as one, else as listed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filed_on: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remark: Option<String>,
-}
-
-impl ListRow {
-    /// What kind of item the regime files.
-    pub fn item_kind(regime: Regime) -> ItemKind {
-        match regime {
-            Regime::DeepSynthesis => ItemKind::Algorithm,
-            Regime::Genai => ItemKind::Model,
-        }
-    }
-}
-
 /// Why a list could not be imported.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -242,7 +206,7 @@ pub fn read_tables(
     file: &str,
     tables: Vec<Table>,
     regime: Regime,
-) -> Result<Vec<ListRow>, ImportError> {
+) -> Result<Vec<NewFiling>, ImportError> {
     let mut rows = Vec::new();
     let mut best_headers: Option<(usize, Vec<String>)> = None;
     let mut any_fit = false;
@@ -294,11 +258,11 @@ pub fn read_tables(
                     .map(|s| cell(s))
                     .unwrap_or_default()
             };
-            let row = ListRow {
-                location: where_(r.line),
+            let row = FilingFields {
+                seq: opt(get(Field::Seq)),
                 company: get(Field::Company),
                 item: get(Field::Item),
-                filing_no: get(Field::Number),
+                filing_no: opt(get(Field::Number)),
                 role: opt(get(Field::Role)),
                 product: opt(get(Field::Product)),
                 purpose: opt(get(Field::Purpose)),
@@ -306,13 +270,13 @@ pub fn read_tables(
                 filed_on: opt(iso_date(&get(Field::Date))),
                 remark: opt(get(Field::Remark)),
             };
-            if row.company.is_empty() && row.item.is_empty() && row.filing_no.is_empty() {
+            if row.company.is_empty() && row.item.is_empty() && row.filing_no.is_none() {
                 // A note or total row under the table.
                 continue;
             }
             if row.item.is_empty() || row.company.is_empty() {
                 return Err(ImportError::Row {
-                    location: row.location,
+                    location: where_(r.line),
                     message: format!(
                         "the row has no {}; every filing names its {} and its {}",
                         if row.item.is_empty() {
@@ -325,7 +289,7 @@ pub fn read_tables(
                     ),
                 });
             }
-            rows.push(row);
+            rows.push(NewFiling::listed(regime, row, where_(r.line)));
         }
     }
     if !any_fit {
@@ -359,30 +323,6 @@ pub fn read_tables(
     Ok(rows)
 }
 
-/// A stored filing as a list row. `canonical` names the company by its
-/// registry name (for comparing registries); otherwise by the name the list
-/// gave (what an export writes, so a re-import links the same way).
-pub fn from_filing(snap: &Snapshot, f: &Filing, canonical: bool) -> ListRow {
-    let registry_name = snap.company(f.company_id).map(|c| c.name.clone());
-    let company = if canonical || f.company_listed.trim().is_empty() {
-        registry_name.unwrap_or_else(|| f.company_listed.clone())
-    } else {
-        f.company_listed.clone()
-    };
-    ListRow {
-        location: f.location.clone(),
-        company,
-        item: f.item.clone(),
-        filing_no: f.filing_no.clone().unwrap_or_default(),
-        role: f.role.clone(),
-        product: f.product.clone(),
-        purpose: f.purpose.clone(),
-        region: f.region.clone(),
-        filed_on: f.filed_on.clone(),
-        remark: f.remark.clone(),
-    }
-}
-
 /// The header row of an export of `regime`, in the published layout.
 pub fn export_header(regime: Regime) -> Vec<&'static str> {
     let fields: &[Field] = match regime {
@@ -409,8 +349,9 @@ pub fn export_header(regime: Regime) -> Vec<&'static str> {
     fields.iter().map(|f| f.header(regime)).collect()
 }
 
-/// A row of an export, matching [`export_header`].
-pub fn export_record(regime: Regime, seq: usize, r: &ListRow) -> Vec<String> {
+/// A row of an export, matching [`export_header`]: the listed cells, and
+/// `seq` as the 序号 (the row's place in the export).
+pub fn export_record(regime: Regime, seq: usize, r: &FilingFields) -> Vec<String> {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     match regime {
         Regime::DeepSynthesis => vec![
@@ -420,7 +361,7 @@ pub fn export_record(regime: Regime, seq: usize, r: &ListRow) -> Vec<String> {
             r.company.clone(),
             o(&r.product),
             o(&r.purpose),
-            r.filing_no.clone(),
+            o(&r.filing_no),
             o(&r.remark),
         ],
         Regime::Genai => vec![
@@ -428,7 +369,7 @@ pub fn export_record(regime: Regime, seq: usize, r: &ListRow) -> Vec<String> {
             o(&r.region),
             r.item.clone(),
             r.company.clone(),
-            r.filing_no.clone(),
+            o(&r.filing_no),
             o(&r.filed_on),
             o(&r.remark),
         ],
@@ -456,12 +397,16 @@ mod tests {
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
         assert_eq!(r.item, "ChatGLM生成算法");
+        let r = &r.fields;
         assert_eq!(r.company, "北京智谱华章科技有限公司");
-        assert_eq!(r.filing_no, "网信算备110108105858001230019号");
+        assert_eq!(
+            r.filing_no.as_deref(),
+            Some("网信算备110108105858001230019号")
+        );
         assert_eq!(r.role.as_deref(), Some("服务提供者"));
         assert_eq!(r.remark, None);
         // The wrapped header cell spans lines 2 and 3.
-        assert_eq!(r.location, "list.csv:4");
+        assert_eq!(rows[0].location, "list.csv:4");
     }
 
     #[test]
@@ -469,14 +414,20 @@ mod tests {
         // As reproduced from the national lists: 大模型名称, 备案编号, 备案时间.
         let text = "序号,属地,大模型名称,备案单位,备案编号,备案时间\n87,国资委,九天自然语言交互大模型,中国移动通信有限公司,ZhongYangQiYe-JiuTian-20240123,2024/2/7\n";
         let rows = read_tables("g.csv", table(text), Regime::Genai).unwrap();
-        assert_eq!(rows[0].region.as_deref(), Some("国资委"));
-        assert_eq!(rows[0].item, "九天自然语言交互大模型");
-        assert_eq!(rows[0].filing_no, "ZhongYangQiYe-JiuTian-20240123");
-        assert_eq!(rows[0].filed_on.as_deref(), Some("2024-02-07"));
+        let r = &rows[0].fields;
+        assert_eq!(r.seq.as_deref(), Some("87"));
+        assert_eq!(r.region.as_deref(), Some("国资委"));
+        assert_eq!(r.item, "九天自然语言交互大模型");
+        assert_eq!(
+            r.filing_no.as_deref(),
+            Some("ZhongYangQiYe-JiuTian-20240123")
+        );
+        assert_eq!(r.filed_on.as_deref(), Some("2024-02-07"));
         let text = "序号,属地,模型名称,备案单位,备案号\n1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821\n";
         let rows = read_tables("g.csv", table(text), Regime::Genai).unwrap();
-        assert_eq!(rows[0].region.as_deref(), Some("北京市"));
-        assert_eq!(rows[0].filing_no, "Beijing-WenXinYiYan-20230821");
+        let r = &rows[0].fields;
+        assert_eq!(r.region.as_deref(), Some("北京市"));
+        assert_eq!(r.filing_no.as_deref(), Some("Beijing-WenXinYiYan-20230821"));
     }
 
     #[test]
@@ -502,28 +453,22 @@ mod tests {
     #[test]
     fn export_round_trips_through_the_reader() {
         for regime in [Regime::Genai, Regime::DeepSynthesis] {
-            let row = ListRow {
-                location: String::new(),
+            let row = FilingFields {
+                seq: Some("1".into()),
                 company: "公司".into(),
                 item: "模型".into(),
-                filing_no: "N".into(),
+                filing_no: Some("N".into()),
                 role: (regime == Regime::DeepSynthesis).then(|| "服务提供者".into()),
                 region: (regime == Regime::Genai).then(|| "北京".into()),
                 filed_on: (regime == Regime::Genai).then(|| "2024-02-07".into()),
-                ..ListRow::default()
+                ..FilingFields::default()
             };
             let mut w = csv::Writer::from_writer(Vec::new());
             w.write_record(export_header(regime)).unwrap();
             w.write_record(export_record(regime, 1, &row)).unwrap();
             let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
             let back = read_tables("e.csv", table(&text), regime).unwrap();
-            assert_eq!(
-                back[0],
-                ListRow {
-                    location: "e.csv:2".into(),
-                    ..row
-                }
-            );
+            assert_eq!(back[0], NewFiling::listed(regime, row, "e.csv:2".into()));
         }
     }
 }

@@ -3,10 +3,13 @@
 //! A registry file stores the index its data give, so that a cold lookup
 //! reads it instead of normalising every name again. The bytes carry a
 //! format version, the normaliser's version (an index made by another
-//! normaliser would find other names) and a checksum; reading checks those
-//! and that every array lies inside the bytes. Records are then read in
-//! place, and an offset inside a record that points outside its array (damage
-//! the checksum missed) reads as empty: never a panic, never out of bounds.
+//! normaliser would find other names) and a checksum; reading checks those,
+//! that every array lies inside the bytes, and that every reference inside
+//! the index (a name's strings and target, a target's filings, a table's
+//! postings, their order) points where it must ([`NameIndex::validate`]):
+//! damage the checksum missed is refused, never read as other data. Records
+//! are then read in place (and accessors still clamp, so that even bytes
+//! changed after reading can never cause a panic).
 //!
 //! Layout: `FCNX`, format version, normaliser version (u32 each), checksum
 //! (u64) of the rest, then each array of the index as a u32 count and
@@ -132,16 +135,16 @@ pub(super) fn encode(t: &Tables) -> NameIndex {
     }
     w.layout.targets = w.section(t.targets.len());
     for r in &t.targets {
-        w.i64(r.company);
+        w.i64(r.company.0);
         w.span(r.item);
         w.span(r.filings);
     }
     w.layout.filings = w.section(t.filings.len());
-    for f in &t.filings {
-        w.i64(f.id);
-        w.i64(f.company);
-        w.u8(regime_code(f.regime));
-        w.u8(u8::from(f.listed));
+    for &(id, company, regime, listed) in &t.filings {
+        w.i64(id.0);
+        w.i64(company.0);
+        w.u8(regime_code(regime));
+        w.u8(u8::from(listed));
     }
     w.layout.pinyins = w.section(t.pinyins.len());
     for &s in &t.pinyins {
@@ -181,12 +184,12 @@ pub(super) fn encode(t: &Tables) -> NameIndex {
     }
     w.layout.items_of_company = w.section(t.items_of_company.len());
     for &(id, s) in &t.items_of_company {
-        w.i64(id);
+        w.i64(id.0);
         w.span(s);
     }
     w.layout.companies = w.section(t.companies.len());
     for &(id, s) in &t.companies {
-        w.i64(id);
+        w.i64(id.0);
         w.span(s);
     }
     w.layout.numbered = w.section(t.numbered.len());
@@ -280,7 +283,9 @@ impl NameIndex {
         if at != bytes.len() {
             return Err(IndexError::Damaged("trailing bytes"));
         }
-        Ok(NameIndex { bytes, layout })
+        let index = NameIndex { bytes, layout };
+        index.validate().map_err(IndexError::Damaged)?;
+        Ok(index)
     }
 }
 
@@ -358,7 +363,7 @@ mod tests {
                 for q in ["智谱AI", "zhipu", "百度 文心一言", "星火", "网信算备110108823483901230031号"] {
                     let o = m.lookup(q, crate::model::RegimeFilter::Any);
                     for f in &o.matches {
-                        let _ = m.index().filing_id(f.filing);
+                        let _ = m.index().filing_by_id(f.filing);
                     }
                 }
             }
@@ -378,6 +383,6 @@ mod tests {
         assert!(n.pinyins().take(10).all(|p| p.is_empty()));
         assert!(ix.target_filings(n.target()).next().is_none());
         assert_eq!(ix.name(u32::MAX).text(), "");
-        assert_eq!(ix.filing_id(usize::MAX), 0);
+        assert_eq!(ix.filing_at(usize::MAX).0, crate::model::FilingId(0));
     }
 }

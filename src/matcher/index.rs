@@ -18,7 +18,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::filing_no;
-use crate::model::{AliasEntity, AliasKind, Regime, Snapshot};
+use crate::model::{AliasEntity, AliasKind, CompanyId, FilingId, Regime, Snapshot};
 use crate::normalize;
 
 /// A range in one of the index's arrays (or bytes of its string arena).
@@ -112,23 +112,16 @@ pub(crate) struct NameRec {
 /// one item name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TargetRec {
-    pub company: i64,
+    pub company: CompanyId,
     /// The item (bytes of the arena), or [`Span::NONE`] for a company.
     pub item: Span,
     /// Its filings (a range of `filing_list`).
     pub filings: Span,
 }
 
-/// What the matcher needs to know of a filing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct FilingRec {
-    /// The filing's id in the registry.
-    pub id: i64,
-    pub company: i64,
-    pub regime: Regime,
-    /// Still listed (not absent from a newer complete list).
-    pub listed: bool,
-}
+/// What the matcher needs to know of a filing: its id, its company, its
+/// regime, and whether it still stands (is listed).
+pub(crate) type FilingKeys = (FilingId, CompanyId, Regime, bool);
 
 /// A sorted lookup table from strings to a range of a posting list.
 pub(crate) type Table = Vec<(Span, Span)>;
@@ -140,7 +133,7 @@ pub(crate) struct Tables {
     pub text: String,
     pub names: Vec<NameRec>,
     pub targets: Vec<TargetRec>,
-    pub filings: Vec<FilingRec>,
+    pub filings: Vec<FilingKeys>,
     /// Pinyin strings of the names.
     pub pinyins: Vec<Span>,
     /// Name ids, ranges of which the tables below point at.
@@ -156,9 +149,9 @@ pub(crate) struct Tables {
     /// sorted.
     pub by_gram: Vec<((u32, u32), Span)>,
     /// The item names of each company, sorted by company.
-    pub items_of_company: Vec<(i64, Span)>,
+    pub items_of_company: Vec<(CompanyId, Span)>,
     /// Company display names, sorted by id.
-    pub companies: Vec<(i64, Span)>,
+    pub companies: Vec<(CompanyId, Span)>,
     /// Regimes of which the registry holds filing numbers at all.
     pub numbered: Vec<Regime>,
 }
@@ -372,13 +365,13 @@ impl NameIndex {
         let r = self.record(self.layout.targets, size::TARGET, id as usize);
         if r.is_empty() {
             return TargetRec {
-                company: 0,
+                company: CompanyId(0),
                 item: Span::NONE,
                 filings: Span::default(),
             };
         }
         TargetRec {
-            company: i64_at(r, 0),
+            company: CompanyId(i64_at(r, 0)),
             item: span_at(r, 8),
             filings: span_at(r, 16),
         }
@@ -399,18 +392,19 @@ impl NameIndex {
         self.ids(self.layout.filing_list, self.target(id).filings)
     }
 
-    pub(crate) fn filing(&self, pos: usize) -> FilingRec {
+    /// The filing at position `pos` (of the snapshot the index was built
+    /// from, which is in the order of the filings' ids).
+    pub fn filing_at(&self, pos: usize) -> FilingKeys {
         let r = self.record(self.layout.filings, size::FILING, pos);
-        FilingRec {
-            id: i64_at(r, 0),
-            company: i64_at(r, 8),
-            regime: r
-                .get(16)
+        (
+            FilingId(i64_at(r, 0)),
+            CompanyId(i64_at(r, 8)),
+            r.get(16)
                 .and_then(|&c| Regime::ALL.get(usize::from(c)))
                 .copied()
                 .unwrap_or(Regime::Genai),
-            listed: r.get(17).is_some_and(|&b| b != 0),
-        }
+            r.get(17).is_some_and(|&b| b != 0),
+        )
     }
 
     /// The number of filings, in the order of the snapshot it was built from.
@@ -418,9 +412,29 @@ impl NameIndex {
         self.layout.filings.count
     }
 
-    /// The registry id of the filing at `pos`.
-    pub fn filing_id(&self, pos: usize) -> i64 {
-        self.filing(pos).id
+    /// The filing with id `id`: its company, regime and whether it stands.
+    pub fn filing_by_id(&self, id: FilingId) -> Option<(CompanyId, Regime, bool)> {
+        let (mut lo, mut hi) = (0usize, self.filing_count());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (at, company, regime, listed) = self.filing_at(mid);
+            match at.cmp(&id) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some((company, regime, listed)),
+            }
+        }
+        None
+    }
+
+    /// Every company the index names, in the order of their ids.
+    pub fn companies(&self) -> impl Iterator<Item = CompanyId> + '_ {
+        (0..self.layout.companies.count).map(move |i| {
+            CompanyId(i64_at(
+                self.record(self.layout.companies, size::KEYED, i),
+                0,
+            ))
+        })
     }
 
     /// Binary search of a section of 16-byte records whose first field is
@@ -465,8 +479,8 @@ impl NameIndex {
         self.ids(self.layout.name_list, hit.unwrap_or_default())
     }
 
-    pub(crate) fn items_of_company(&self, company: i64) -> impl Iterator<Item = u32> + '_ {
-        let hit = self.search(self.layout.items_of_company, |r| i64_at(r, 0), company);
+    pub(crate) fn items_of_company(&self, company: CompanyId) -> impl Iterator<Item = u32> + '_ {
+        let hit = self.search(self.layout.items_of_company, |r| i64_at(r, 0), company.0);
         self.ids(self.layout.name_list, hit.unwrap_or_default())
     }
 
@@ -480,8 +494,8 @@ impl NameIndex {
         self.ids(self.layout.filing_list, hit.unwrap_or_default())
     }
 
-    pub(crate) fn company_name(&self, id: i64) -> Option<&str> {
-        self.search(self.layout.companies, |r| i64_at(r, 0), id)
+    pub(crate) fn company_name(&self, id: CompanyId) -> Option<&str> {
+        self.search(self.layout.companies, |r| i64_at(r, 0), id.0)
             .map(|s| self.str(s))
     }
 
@@ -492,6 +506,140 @@ impl NameIndex {
                 .and_then(|&c| Regime::ALL.get(usize::from(c)))
                 == Some(&regime)
         })
+    }
+
+    /// Checks every reference inside the index: strings lie in the arena
+    /// on character boundaries, names point at targets, targets and tables
+    /// at postings that exist, postings at names and filings that exist,
+    /// tables are sorted (binary search relies on it), filings are in the
+    /// order of their ids and name only companies the index lists. What
+    /// passes is the index a build wrote, or damage that reads as one.
+    pub(crate) fn validate(&self) -> Result<(), &'static str> {
+        let l = &self.layout;
+        let arena = self
+            .bytes
+            .get(l.text.offset..l.text.offset + l.text.count)
+            .ok_or("string arena")?;
+        let arena = std::str::from_utf8(arena).map_err(|_| "string arena is not UTF-8")?;
+        let text_ok = |s: Span| {
+            let r = s.range();
+            r.end <= arena.len() && arena.is_char_boundary(r.start) && arena.is_char_boundary(r.end)
+        };
+        let within =
+            |s: Span, count: usize| (s.start as usize).saturating_add(s.len as usize) <= count;
+        for i in 0..l.names.count {
+            let r = self.record(l.names, size::NAME, i);
+            if u32_at(r, 0) as usize >= l.targets.count {
+                return Err("a name points at no target");
+            }
+            if r.get(4).and_then(|&c| Via::from_code(c)).is_none() {
+                return Err("a name has an unknown kind");
+            }
+            for field in 0..5 {
+                let s = span_at(r, 5 + field * 8);
+                if !(text_ok(s) || (field == 4 && s.is_none())) {
+                    return Err("a name's string lies outside the arena");
+                }
+            }
+            if !within(span_at(r, 5 + 5 * 8), l.pinyins.count) {
+                return Err("a name's pinyin lies outside its array");
+            }
+        }
+        for i in 0..l.pinyins.count {
+            if !text_ok(self.span_at(l.pinyins, i as u32)) {
+                return Err("a pinyin lies outside the arena");
+            }
+        }
+        let mut companies: Vec<i64> = Vec::with_capacity(l.companies.count);
+        for i in 0..l.companies.count {
+            let r = self.record(l.companies, size::KEYED, i);
+            if !text_ok(span_at(r, 8)) {
+                return Err("a company name lies outside the arena");
+            }
+            companies.push(i64_at(r, 0));
+        }
+        if companies.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("companies are out of order");
+        }
+        let known = |c: CompanyId| companies.binary_search(&c.0).is_ok();
+        for i in 0..l.targets.count {
+            let t = self.target(i as u32);
+            if !known(t.company) {
+                return Err("a target names a company the index does not list");
+            }
+            if !(t.item.is_none() || text_ok(t.item)) || !within(t.filings, l.filing_list.count) {
+                return Err("a target points outside its arrays");
+            }
+        }
+        let mut last = None;
+        for i in 0..l.filings.count {
+            let r = self.record(l.filings, size::FILING, i);
+            let (id, company) = (i64_at(r, 0), CompanyId(i64_at(r, 8)));
+            if last.is_some_and(|prev| prev >= id) {
+                return Err("filings are out of order");
+            }
+            last = Some(id);
+            if !known(company) {
+                return Err("a filing names a company the index does not list");
+            }
+            if usize::from(r[16]) >= Regime::ALL.len() || r[17] > 1 {
+                return Err("a filing has an unknown regime or status");
+            }
+        }
+        for (list, count) in [
+            (l.name_list, l.names.count),
+            (l.filing_list, l.filings.count),
+        ] {
+            if (0..list.count).any(|i| u32_at(self.record(list, size::ID, i), 0) as usize >= count)
+            {
+                return Err("a posting points at nothing");
+            }
+        }
+        for (table, postings) in [
+            (l.by_key, l.name_list),
+            (l.by_core, l.name_list),
+            (l.by_pinyin, l.name_list),
+            (l.by_number, l.filing_list),
+        ] {
+            let mut prev: Option<&[u8]> = None;
+            for i in 0..table.count {
+                let r = self.record(table, size::TABLE, i);
+                let (key, list) = (span_at(r, 0), span_at(r, 8));
+                if !text_ok(key) || !within(list, postings.count) {
+                    return Err("a table points outside its arrays");
+                }
+                let key = &arena.as_bytes()[key.range()];
+                if prev.is_some_and(|p| p >= key) {
+                    return Err("a table is out of order");
+                }
+                prev = Some(key);
+            }
+        }
+        let mut prev = None;
+        for i in 0..l.by_gram.count {
+            let r = self.record(l.by_gram, size::GRAM, i);
+            let gram = (u32_at(r, 0), u32_at(r, 4));
+            if prev.is_some_and(|p| p >= gram) || !within(span_at(r, 8), l.name_list.count) {
+                return Err("the bigram table is damaged");
+            }
+            prev = Some(gram);
+        }
+        let mut prev = None;
+        for i in 0..l.items_of_company.count {
+            let r = self.record(l.items_of_company, size::KEYED, i);
+            let company = i64_at(r, 0);
+            if prev.is_some_and(|p| p >= company) || !within(span_at(r, 8), l.name_list.count) {
+                return Err("the items of companies are damaged");
+            }
+            prev = Some(company);
+        }
+        for i in 0..l.numbered.count {
+            let r = self.record(l.numbered, size::REGIME, i);
+            if usize::from(r[0]) >= Regime::ALL.len() {
+                return Err("an unknown regime");
+            }
+        }
+        Ok(())
     }
 
     /// Indexes every name of the snapshot: listed company and item names,
@@ -510,8 +658,8 @@ struct Builder {
     /// Names normalised so far: item names come back as listed names, as
     /// family keys and as aliases' targets.
     normalised: HashMap<String, normalize::NameKey>,
-    company_targets: HashMap<i64, u32>,
-    item_targets: HashMap<(i64, String), u32>,
+    company_targets: HashMap<CompanyId, u32>,
+    item_targets: HashMap<(CompanyId, String), u32>,
     target_filings: Vec<Vec<u32>>,
     /// (target, key) pairs already indexed: the first description wins.
     seen: HashSet<(u32, String)>,
@@ -519,7 +667,7 @@ struct Builder {
     by_core: HashMap<Span, Vec<u32>>,
     by_pinyin: HashMap<Span, Vec<u32>>,
     by_gram: HashMap<(u32, u32), Vec<u32>>,
-    items_of_company: HashMap<i64, Vec<u32>>,
+    items_of_company: HashMap<CompanyId, Vec<u32>>,
 }
 
 impl Builder {
@@ -545,7 +693,7 @@ impl Builder {
         k
     }
 
-    fn company_target(&mut self, company: i64) -> u32 {
+    fn company_target(&mut self, company: CompanyId) -> u32 {
         if let Some(&t) = self.company_targets.get(&company) {
             return t;
         }
@@ -554,7 +702,7 @@ impl Builder {
         t
     }
 
-    fn item_target(&mut self, company: i64, item: &str) -> u32 {
+    fn item_target(&mut self, company: CompanyId, item: &str) -> u32 {
         if let Some(&t) = self.item_targets.get(&(company, item.to_string())) {
             return t;
         }
@@ -564,7 +712,7 @@ impl Builder {
         t
     }
 
-    fn new_target(&mut self, company: i64, item: Span) -> u32 {
+    fn new_target(&mut self, company: CompanyId, item: Span) -> u32 {
         self.index.targets.push(TargetRec {
             company,
             item,
@@ -635,7 +783,7 @@ impl Builder {
         }
         let mut names: Vec<&str> = Vec::new();
         for f in &snap.filings {
-            names.extend([f.item.as_str(), &f.item_listed, &f.company_listed]);
+            names.extend([f.item.as_str(), &f.fields.item, &f.fields.company]);
         }
         for c in &snap.companies {
             names.push(&c.name);
@@ -659,28 +807,21 @@ impl Builder {
 
     fn build(mut self, snap: &Snapshot) -> Tables {
         self.prepare(snap);
-        let company_ids: HashMap<&str, i64> = snap
+        let company_ids: HashMap<&str, CompanyId> = snap
             .companies
             .iter()
             .map(|c| (c.name.as_str(), c.id))
             .collect();
         let mut by_number: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut with_filings: HashSet<i64> = HashSet::new();
-        let mut items_by_name: HashMap<&str, Vec<i64>> = HashMap::new();
-        let mut family: HashMap<(i64, String), Vec<&str>> = HashMap::new();
+        let mut with_filings: HashSet<CompanyId> = HashSet::new();
+        let mut items_by_name: HashMap<&str, Vec<CompanyId>> = HashMap::new();
+        let mut family: HashMap<(CompanyId, String), Vec<&str>> = HashMap::new();
         for (pos, f) in snap.filings.iter().enumerate() {
             let pos = pos as u32;
-            self.index.filings.push(FilingRec {
-                id: f.id,
-                company: f.company_id,
-                regime: f.regime,
-                listed: f.status == "listed",
-            });
-            if let Some(n) = f
-                .filing_no
-                .as_deref()
-                .and_then(|n| filing_no::parse(n).ok())
-            {
+            self.index
+                .filings
+                .push((f.id, f.company_id, f.regime, f.status.stands()));
+            if let Some(n) = f.filing_no().and_then(|n| filing_no::parse(n).ok()) {
                 by_number.entry(n.key()).or_default().push(pos);
                 if !self.index.numbered.contains(&f.regime) {
                     self.index.numbered.push(f.regime);
@@ -699,8 +840,8 @@ impl Builder {
                     .or_default()
                     .push(&f.item);
                 self.add(item, &f.item, Via::Listed);
-                if f.item_listed != f.item {
-                    self.add(item, &f.item_listed, Via::AsPrinted);
+                if f.fields.item != f.item {
+                    self.add(item, &f.fields.item, Via::AsPrinted);
                 }
             }
         }
@@ -721,7 +862,7 @@ impl Builder {
             }
         }
         for f in &snap.filings {
-            let listed = f.company_listed.as_str();
+            let listed = f.fields.company.as_str();
             if !listed.is_empty() && company_ids.get(listed) != Some(&f.company_id) {
                 let t = self.company_target(f.company_id);
                 self.add(t, listed, Via::AsPrinted);
@@ -753,7 +894,7 @@ impl Builder {
             }
         }
         // Company filings: every filing of the company, in snapshot order.
-        let mut of_company: HashMap<i64, Vec<u32>> = HashMap::new();
+        let mut of_company: HashMap<CompanyId, Vec<u32>> = HashMap::new();
         for (pos, f) in snap.filings.iter().enumerate() {
             of_company.entry(f.company_id).or_default().push(pos as u32);
         }

@@ -33,7 +33,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 
 use crate::filing_no::{self, FilingNumber};
-use crate::model::{text_enum, Regime, RegimeFilter, Snapshot};
+use crate::model::{text_enum, CompanyId, FilingId, Regime, RegimeFilter, Snapshot};
 use crate::normalize::{self, NameKey};
 
 pub use codec::{digest as input_digest, reseal as reseal_index, IndexError};
@@ -181,9 +181,14 @@ pub struct Candidate {
 /// One filing that matched, with how.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FilingMatch {
-    /// Index into [`Snapshot::filings`].
+    /// The filing (see [`Snapshot::filing`]).
     #[serde(skip)]
-    pub filing: usize,
+    pub filing: FilingId,
+    /// Its company, and its regime, as the index has them.
+    #[serde(skip)]
+    pub company: CompanyId,
+    #[serde(skip)]
+    pub regime: Regime,
     pub kind: MatchKind,
     pub score: f64,
     pub rule: Rule,
@@ -239,9 +244,8 @@ impl Matcher {
         Matcher::from_index(NameIndex::build(snap))
     }
 
-    /// A matcher over an index built before (read from a registry file).
-    /// Filing positions in its answers are the index's
-    /// ([`NameIndex::filing_id`] names the filing).
+    /// A matcher over an index built before (read from a registry file, or
+    /// compiled in).
     pub fn from_index(index: NameIndex) -> Matcher {
         Matcher { index }
     }
@@ -250,7 +254,7 @@ impl Matcher {
         &self.index
     }
 
-    fn company_name(&self, id: i64) -> String {
+    fn company_name(&self, id: CompanyId) -> String {
         self.index
             .company_name(id)
             .map_or_else(|| format!("#{id}"), str::to_string)
@@ -389,12 +393,38 @@ impl Matcher {
         self.lookup_with(query, filter, false)
     }
 
-    /// The filings with this number.
-    pub fn filings_with_number(&self, n: &FilingNumber) -> Vec<usize> {
+    /// The filings with this number, and their companies.
+    pub fn filings_with_number(&self, n: &FilingNumber) -> Vec<(FilingId, CompanyId)> {
         self.index
             .with_number(&n.key())
-            .map(|i| i as usize)
+            .map(|i| {
+                let (id, company, _, _) = self.index.filing_at(i as usize);
+                (id, company)
+            })
             .collect()
+    }
+
+    /// A match of the filing at index position `pos`.
+    fn filing_match(
+        &self,
+        pos: usize,
+        kind: MatchKind,
+        score: f64,
+        rule: Rule,
+        matched_name: String,
+        matched_via: &'static str,
+    ) -> FilingMatch {
+        let (filing, company, regime, _) = self.index.filing_at(pos);
+        FilingMatch {
+            filing,
+            company,
+            regime,
+            kind,
+            score,
+            rule,
+            matched_name,
+            matched_via,
+        }
     }
 
     /// Whether the registry holds filing numbers of `regime` at all (if not,
@@ -441,16 +471,19 @@ impl Matcher {
         outcome.explain.key = n.canonical();
         let regime = n.regime();
         outcome.matches = self
-            .filings_with_number(&n)
-            .into_iter()
-            .filter(|&i| filter.admits(self.index.filing(i).regime))
-            .map(|i| FilingMatch {
-                filing: i,
-                kind: MatchKind::Exact,
-                score: 1.0,
-                rule: Rule::Number,
-                matched_name: n.canonical(),
-                matched_via: "filing number",
+            .index
+            .with_number(&n.key())
+            .map(|i| i as usize)
+            .filter(|&i| filter.admits(self.index.filing_at(i).2))
+            .map(|i| {
+                self.filing_match(
+                    i,
+                    MatchKind::Exact,
+                    1.0,
+                    Rule::Number,
+                    n.canonical(),
+                    "filing number",
+                )
             })
             .collect();
         if outcome.matches.is_empty() {
@@ -545,18 +578,18 @@ impl Matcher {
             let e = self.index.name(idx);
             for fi in self.index.target_filings(target) {
                 let fi = fi as usize;
-                if !filter.admits(self.index.filing(fi).regime) {
+                if !filter.admits(self.index.filing_at(fi).2) {
                     elsewhere += 1;
                     continue;
                 }
-                let m = FilingMatch {
-                    filing: fi,
+                let m = self.filing_match(
+                    fi,
                     kind,
                     score,
                     rule,
-                    matched_name: e.text().to_string(),
-                    matched_via: e.via().describe(),
-                };
+                    e.text().to_string(),
+                    e.via().describe(),
+                );
                 match per_filing.get(&fi) {
                     Some(old)
                         if (old.score, std::cmp::Reverse(old.kind))
@@ -582,12 +615,7 @@ impl Matcher {
                 .cmp(&strong(a))
                 .then(b.score.total_cmp(&a.score))
                 .then(a.kind.cmp(&b.kind))
-                .then(
-                    self.index
-                        .filing(a.filing)
-                        .regime
-                        .cmp(&self.index.filing(b.filing).regime),
-                )
+                .then(a.regime.cmp(&b.regime))
                 .then(a.filing.cmp(&b.filing))
         });
 
@@ -692,7 +720,8 @@ impl Matcher {
             .iter()
             .filter(|m| m.kind != MatchKind::Related && m.score >= STRONG)
             .peekable();
-        strong.peek().is_some() && strong.all(|m| !self.index.filing(m.filing).listed)
+        strong.peek().is_some()
+            && strong.all(|m| self.index.filing_by_id(m.filing).is_some_and(|f| !f.2))
     }
 
     fn verdict(&self, matches: &[FilingMatch]) -> (Verdict, String) {
@@ -719,8 +748,8 @@ impl Matcher {
             };
             return (Verdict::Review, why);
         }
-        let company = |m: &FilingMatch| self.index.filing(m.filing).company;
-        let rivals: HashSet<i64> = matches
+        let company = |m: &FilingMatch| m.company;
+        let rivals: HashSet<CompanyId> = matches
             .iter()
             .filter(|m| m.kind != MatchKind::Related && (top.score - m.score).abs() < 1e-9)
             .map(company)

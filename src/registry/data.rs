@@ -1,17 +1,18 @@
 //! Parsing the registry's reviewable text form: the CSV files in `registry/`.
 //!
 //! The CSV files are the registry's source of truth (people review them in
-//! pull requests); this module turns their text into typed rows and reports
-//! every problem with the file name and line. It does no I/O: callers hand it
-//! the text, whether compiled in or read from disk.
+//! pull requests); this module turns their text into the model's types (each
+//! row deserialised as it is, see [`crate::model`]) and reports every
+//! problem with the file name and line. It does no I/O: callers hand it the
+//! text, whether compiled in or read from disk.
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use crate::model::{
-    Alias, AliasEntity, AliasKind, Company, Completeness, Filing, ItemKind, Regime, RegimeInfo,
-    Snapshot, Source,
+    Alias, AliasEntity, Company, CompanyId, Filing, FilingId, NewFiling, RegimeInfo, Snapshot,
+    Source,
 };
 
 /// A problem in a registry data file, located by file and line.
@@ -33,49 +34,34 @@ pub struct DataFiles<'a> {
     pub aliases: &'a str,
 }
 
-/// A company row of `companies.csv`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CompanyRow {
-    pub name: String,
-    pub legal_name: Option<String>,
-    pub english_name: Option<String>,
-    pub group_name: Option<String>,
-    pub source: Option<String>,
-    pub note: Option<String>,
-}
-
-/// A filing row of `filings.csv`; `company` is the company's registry name.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FilingRow {
-    pub regime: Regime,
-    pub company: String,
-    pub company_listed: String,
-    pub item: String,
-    pub item_listed: String,
-    pub item_kind: ItemKind,
-    pub filing_no: Option<String>,
-    pub role: Option<String>,
-    pub product: Option<String>,
-    pub region: Option<String>,
-    pub filed_on: Option<String>,
-    pub batch: Option<String>,
-    pub status: String,
-    pub source: String,
-    pub location: String,
-    pub note: Option<String>,
-}
-
-/// All rows of the data files, checked for consistency.
+/// All rows of the data files, checked for consistency. Companies have no
+/// ids yet (they are given in [`Data::to_snapshot`], as a store gives them).
 #[derive(Clone, Debug, Default)]
 pub struct Data {
     pub regimes: Vec<RegimeInfo>,
     pub sources: Vec<Source>,
-    pub companies: Vec<CompanyRow>,
-    pub filings: Vec<FilingRow>,
+    pub companies: Vec<Company>,
+    pub filings: Vec<NewFiling>,
     pub aliases: Vec<Alias>,
 }
 
 impl Data {
+    /// The companies with the ids a store gives them, in insertion order:
+    /// described ones first, then any a filing names that `companies.csv`
+    /// does not describe.
+    pub fn numbered_companies(&self) -> Vec<Company> {
+        let mut out: Vec<Company> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let undescribed = self.filings.iter().map(|f| Company::named(&f.company));
+        for c in self.companies.iter().cloned().chain(undescribed) {
+            if seen.insert(c.name.clone()) {
+                let id = CompanyId(out.len() as i64 + 1);
+                out.push(Company { id, ..c });
+            }
+        }
+        out
+    }
+
     /// The snapshot a registry holding this data reads back, built directly:
     /// the embedded registry needs no database to be looked up (the store's
     /// own snapshot of the same data is tested to be equal).
@@ -87,58 +73,22 @@ impl Data {
         let mut sources = self.sources.clone();
         sources.sort_by(|a, b| a.as_of.cmp(&b.as_of).then(a.id.cmp(&b.id)));
         snap.sources = sources;
-        // Companies get ids in insertion order, as the store gives them:
-        // described ones first, then any a filing names.
-        let mut ids: HashMap<String, i64> = HashMap::new();
-        let described = self.companies.iter().map(|c| Company {
-            id: 0,
-            name: c.name.clone(),
-            legal_name: c.legal_name.clone(),
-            english_name: c.english_name.clone(),
-            group_name: c.group_name.clone(),
-            source: c.source.clone(),
-            note: c.note.clone(),
-        });
-        let undescribed = self.filings.iter().map(|f| Company {
-            id: 0,
-            name: f.company.clone(),
-            legal_name: None,
-            english_name: None,
-            group_name: None,
-            source: None,
-            note: None,
-        });
-        for c in described.chain(undescribed) {
-            if ids.contains_key(&c.name) {
-                continue;
-            }
-            let id = snap.companies.len() as i64 + 1;
-            ids.insert(c.name.clone(), id);
-            snap.companies.push(Company { id, ..c });
-        }
-        for (i, f) in self.filings.iter().enumerate() {
-            snap.filings.push(Filing {
-                id: i as i64 + 1,
-                regime: f.regime,
+        snap.companies = self.numbered_companies();
+        let ids: HashMap<&str, CompanyId> = snap
+            .companies
+            .iter()
+            .map(|c| (c.name.as_str(), c.id))
+            .collect();
+        snap.filings = self
+            .filings
+            .iter()
+            .enumerate()
+            .map(|(i, f)| Filing {
+                id: FilingId(i as i64 + 1),
                 company_id: ids[f.company.as_str()],
-                company_listed: f.company_listed.clone(),
-                item: f.item.clone(),
-                item_listed: f.item_listed.clone(),
-                item_kind: f.item_kind,
-                filing_no: f.filing_no.clone(),
-                role: f.role.clone(),
-                product: f.product.clone(),
-                region: f.region.clone(),
-                filed_on: f.filed_on.clone(),
-                batch: f.batch.clone(),
-                source_id: f.source.clone(),
-                location: f.location.clone(),
-                status: f.status.clone(),
-                note: f.note.clone(),
-                purpose: None,
-                remark: None,
-            });
-        }
+                entry: f.clone(),
+            })
+            .collect();
         let mut seen = HashSet::new();
         for a in &self.aliases {
             if seen.insert((a.entity, a.name.clone(), a.alias.clone())) {
@@ -149,24 +99,8 @@ impl Data {
     }
 }
 
-fn opt(s: String) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
-fn required(file: &str, line: u64, column: &str, value: String) -> Result<String, DataError> {
-    opt(value).ok_or_else(|| DataError {
-        file: file.to_string(),
-        line,
-        message: format!("column {column:?} is empty"),
-    })
-}
-
 /// Reads every record of a CSV text into `T`, with the line each starts on.
-fn records<T: for<'de> Deserialize<'de>>(
-    file: &str,
-    text: &str,
-) -> Result<Vec<(u64, T)>, DataError> {
+fn records<T: DeserializeOwned>(file: &str, text: &str) -> Result<Vec<(u64, T)>, DataError> {
     let located = |line: u64, message: String| DataError {
         file: file.to_string(),
         line,
@@ -204,197 +138,100 @@ fn csv_error_message(e: &csv::Error) -> String {
     }
 }
 
-fn parse_enum<T: std::str::FromStr<Err = crate::model::UnknownValue>>(
-    file: &str,
-    line: u64,
-    value: &str,
-) -> Result<T, DataError> {
-    value.trim().parse::<T>().map_err(|e| DataError {
-        file: file.to_string(),
-        line,
-        message: e.to_string(),
-    })
-}
-
-#[derive(Deserialize)]
-struct RegimeRecord {
-    id: String,
-    title: String,
-    title_en: String,
-    issued: String,
-    in_force: String,
-    defines: String,
-    applies_to: String,
-    filing_number_label: String,
-    source: String,
-    note: String,
-}
-
-#[derive(Deserialize)]
-struct SourceRecord {
-    id: String,
-    title: String,
-    publisher: String,
-    published: String,
-    as_of: String,
-    location: String,
-    completeness: String,
-    url: String,
-    note: String,
-}
-
-#[derive(Deserialize)]
-struct CompanyRecord {
-    company: String,
-    legal_name: String,
-    english_name: String,
-    group: String,
-    source: String,
-    note: String,
-}
-
-#[derive(Deserialize)]
-struct FilingRecord {
-    regime: String,
-    company: String,
-    company_listed: String,
-    item: String,
-    item_listed: String,
-    item_kind: String,
-    filing_no: String,
-    role: String,
-    product: String,
-    region: String,
-    filed_on: String,
-    batch: String,
-    status: String,
-    source: String,
-    location: String,
-    note: String,
-}
-
-#[derive(Deserialize)]
-struct AliasRecord {
-    entity: String,
-    name: String,
-    alias: String,
-    kind: String,
-    source: String,
-    note: String,
-}
-
 /// Parses and cross-checks the data files.
 ///
-/// Checks: every field of the right type; every filing cites a known source
-/// and a location; every alias names a known company or item and cites a
-/// source; no company is described twice.
+/// Checks: every field of the right type; every required cell filled; every
+/// filing cites a known source and a location; every alias names a known
+/// company or item and cites a source; no company is described twice, and
+/// none states a fact without a source.
 pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
     let mut data = Data::default();
+    let fail = |file: &str, line: u64, message: String| DataError {
+        file: file.to_string(),
+        line,
+        message,
+    };
+    let required = |file: &str, line: u64, cells: &[(&str, &str)]| match cells
+        .iter()
+        .find(|(_, v)| v.is_empty())
+    {
+        Some((column, _)) => Err(fail(file, line, format!("column {column:?} is empty"))),
+        None => Ok(()),
+    };
 
     const SOURCES: &str = "registry/sources.csv";
-    for (line, r) in records::<SourceRecord>(SOURCES, files.sources)? {
-        data.sources.push(Source {
-            id: required(SOURCES, line, "id", r.id)?,
-            title: required(SOURCES, line, "title", r.title)?,
-            publisher: required(SOURCES, line, "publisher", r.publisher)?,
-            published: opt(r.published),
-            as_of: required(SOURCES, line, "as_of", r.as_of)?,
-            location: opt(r.location),
-            completeness: parse_enum::<Completeness>(SOURCES, line, &r.completeness)?,
-            url: opt(r.url),
-            sha256: None,
-            note: opt(r.note),
-        });
+    for (line, s) in records::<Source>(SOURCES, files.sources)? {
+        required(
+            SOURCES,
+            line,
+            &[
+                ("id", &s.id),
+                ("title", &s.title),
+                ("publisher", &s.publisher),
+                ("as_of", &s.as_of),
+            ],
+        )?;
+        data.sources.push(s);
     }
     let source_ids: HashSet<&str> = data.sources.iter().map(|s| s.id.as_str()).collect();
     let check_source = |file: &str, line: u64, id: &str| -> Result<(), DataError> {
         if source_ids.contains(id) {
             Ok(())
         } else {
-            Err(DataError {
-                file: file.to_string(),
+            Err(fail(
+                file,
                 line,
-                message: format!("unknown source {id:?} (not in {SOURCES})"),
-            })
+                format!("unknown source {id:?} (not in {SOURCES})"),
+            ))
         }
     };
 
     const REGIMES: &str = "registry/regimes.csv";
-    for (line, r) in records::<RegimeRecord>(REGIMES, files.regimes)? {
-        let source_id = required(REGIMES, line, "source", r.source)?;
-        check_source(REGIMES, line, &source_id)?;
-        data.regimes.push(RegimeInfo {
-            id: parse_enum::<Regime>(REGIMES, line, &r.id)?,
-            title: required(REGIMES, line, "title", r.title)?,
-            title_en: required(REGIMES, line, "title_en", r.title_en)?,
-            issued: required(REGIMES, line, "issued", r.issued)?,
-            in_force: required(REGIMES, line, "in_force", r.in_force)?,
-            defines: required(REGIMES, line, "defines", r.defines)?,
-            applies_to: required(REGIMES, line, "applies_to", r.applies_to)?,
-            filing_number_label: required(
-                REGIMES,
-                line,
-                "filing_number_label",
-                r.filing_number_label,
-            )?,
-            source_id,
-            note: opt(r.note),
-        });
+    for (line, r) in records::<RegimeInfo>(REGIMES, files.regimes)? {
+        required(
+            REGIMES,
+            line,
+            &[
+                ("title", &r.title),
+                ("title_en", &r.title_en),
+                ("issued", &r.issued),
+                ("in_force", &r.in_force),
+                ("defines", &r.defines),
+                ("applies_to", &r.applies_to),
+                ("filing_number_label", &r.filing_number_label),
+                ("source", &r.source_id),
+            ],
+        )?;
+        check_source(REGIMES, line, &r.source_id)?;
+        data.regimes.push(r);
     }
 
     const COMPANIES: &str = "registry/companies.csv";
     let mut seen = HashSet::new();
-    for (line, r) in records::<CompanyRecord>(COMPANIES, files.companies)? {
-        let name = required(COMPANIES, line, "company", r.company)?;
-        if !seen.insert(name.clone()) {
-            return Err(DataError {
-                file: COMPANIES.into(),
+    for (line, c) in records::<Company>(COMPANIES, files.companies)? {
+        required(COMPANIES, line, &[("company", &c.name)])?;
+        if !seen.insert(c.name.clone()) {
+            return Err(fail(
+                COMPANIES,
                 line,
-                message: format!("company {name:?} is described twice"),
-            });
+                format!("company {:?} is described twice", c.name),
+            ));
         }
-        let row = CompanyRow {
-            name,
-            legal_name: opt(r.legal_name),
-            english_name: opt(r.english_name),
-            group_name: opt(r.group),
-            source: opt(r.source),
-            note: opt(r.note),
-        };
-        let has_fact =
-            row.legal_name.is_some() || row.english_name.is_some() || row.group_name.is_some();
-        if has_fact && row.source.is_none() {
-            return Err(DataError {
-                file: COMPANIES.into(),
+        let has_fact = c.legal_name.is_some() || c.english_name.is_some() || c.group_name.is_some();
+        if has_fact && c.source.is_none() {
+            return Err(fail(
+                COMPANIES,
                 line,
-                message: format!("company {:?} states facts but cites no source", row.name),
-            });
+                format!("company {:?} states facts but cites no source", c.name),
+            ));
         }
-        data.companies.push(row);
+        data.companies.push(c);
     }
 
     const FILINGS: &str = "registry/filings.csv";
-    for (line, r) in records::<FilingRecord>(FILINGS, files.filings)? {
-        let source = required(FILINGS, line, "source", r.source)?;
-        check_source(FILINGS, line, &source)?;
-        data.filings.push(FilingRow {
-            regime: parse_enum::<Regime>(FILINGS, line, &r.regime)?,
-            company: required(FILINGS, line, "company", r.company)?,
-            company_listed: r.company_listed.trim().to_string(),
-            item: required(FILINGS, line, "item", r.item)?,
-            item_listed: required(FILINGS, line, "item_listed", r.item_listed)?,
-            item_kind: parse_enum::<ItemKind>(FILINGS, line, &r.item_kind)?,
-            filing_no: opt(r.filing_no),
-            role: opt(r.role),
-            product: opt(r.product),
-            region: opt(r.region),
-            filed_on: opt(r.filed_on),
-            batch: opt(r.batch),
-            status: opt(r.status).unwrap_or_else(|| "listed".to_string()),
-            source,
-            location: required(FILINGS, line, "location", r.location)?,
-            note: opt(r.note),
-        });
+    for (line, f) in records::<NewFiling>(FILINGS, files.filings)? {
+        check_source(FILINGS, line, &f.source)?;
+        data.filings.push(f);
     }
 
     const ALIASES: &str = "registry/aliases.csv";
@@ -406,34 +243,31 @@ pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
         .collect();
     let item_names: HashSet<&str> = data.filings.iter().map(|f| f.item.as_str()).collect();
     let mut aliases = Vec::new();
-    for (line, r) in records::<AliasRecord>(ALIASES, files.aliases)? {
-        let entity = parse_enum::<AliasEntity>(ALIASES, line, &r.entity)?;
-        let name = required(ALIASES, line, "name", r.name)?;
-        let known = match entity {
-            AliasEntity::Company => company_names.contains(name.as_str()),
-            AliasEntity::Item => item_names.contains(name.as_str()),
+    for (line, a) in records::<Alias>(ALIASES, files.aliases)? {
+        required(
+            ALIASES,
+            line,
+            &[
+                ("name", &a.name),
+                ("alias", &a.alias),
+                ("source", &a.source),
+            ],
+        )?;
+        let known = match a.entity {
+            AliasEntity::Company => company_names.contains(a.name.as_str()),
+            AliasEntity::Item => item_names.contains(a.name.as_str()),
         };
         if !known {
-            return Err(DataError {
-                file: ALIASES.into(),
+            return Err(fail(
+                ALIASES,
                 line,
-                message: format!(
-                    "{} {name:?} is not in the registry (an alias must name a listed {0})",
-                    match entity {
-                        AliasEntity::Company => "company",
-                        AliasEntity::Item => "item",
-                    }
+                format!(
+                    "{} {:?} is not in the registry (an alias must name a listed {0})",
+                    a.entity, a.name
                 ),
-            });
+            ));
         }
-        aliases.push(Alias {
-            entity,
-            name,
-            alias: required(ALIASES, line, "alias", r.alias)?,
-            kind: parse_enum::<AliasKind>(ALIASES, line, &r.kind)?,
-            source: required(ALIASES, line, "source", r.source)?,
-            note: opt(r.note),
-        });
+        aliases.push(a);
     }
     data.aliases = aliases;
     Ok(data)
@@ -468,8 +302,8 @@ mod tests {
         );
         let data = parse(files(&filings, ALIASES)).unwrap();
         assert_eq!(data.filings.len(), 1);
-        assert_eq!(data.filings[0].regime, Regime::Genai);
-        assert_eq!(data.filings[0].filing_no, None);
+        assert_eq!(data.filings[0].regime, crate::model::Regime::Genai);
+        assert_eq!(data.filings[0].filing_no(), None);
     }
 
     #[test]

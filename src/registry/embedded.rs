@@ -113,7 +113,7 @@ mod tests {
     fn every_embedded_filing_cites_a_source_and_location() {
         let snap = store().unwrap().snapshot().unwrap();
         for f in &snap.filings {
-            assert!(snap.source(&f.source_id).is_some(), "{f:?}");
+            assert!(snap.source(&f.source).is_some(), "{f:?}");
             assert!(!f.location.is_empty(), "{f:?}");
         }
     }

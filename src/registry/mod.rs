@@ -1,23 +1,26 @@
 //! The filing registry: its data files, its SQLite store, and how a command
-//! finds the registry it should use.
+//! finds and opens the registry it should use.
 //!
 //! - [`data`] parses the reviewable CSV files in `registry/`;
-//! - [`store`] owns the SQLite database (in memory for the embedded data, or a file);
+//! - [`store`] owns the SQLite database of a registry file;
 //! - [`embedded`] is the data compiled into the binary.
+//!
+//! [`Registry::open`] is the one way in: it reads what a command needs (the
+//! whole registry, or for a lookup only the name index and the small
+//! tables), checks every cross-reference between the index and the data
+//! once, and reports damage as [`StoreError::Corrupt`], never as a
+//! different answer.
 
 pub mod data;
 pub mod embedded;
 pub mod store;
-pub mod update;
 
 use std::path::PathBuf;
 
-pub use store::{IndexState, Origin, Store, StoreError, SCHEMA_VERSION};
+pub use store::{IndexState, Origin, Reading, Store, StoreError, SCHEMA_VERSION};
 
-use std::collections::HashMap;
-
-use crate::matcher::{Matcher, NameIndex, Outcome};
-use crate::model::Snapshot;
+use crate::matcher::{Matcher, NameIndex};
+use crate::model::{FilingId, Snapshot};
 
 /// The environment variable naming a registry file, like `--registry`.
 pub const REGISTRY_ENV: &str = "FILING_CHECK_REGISTRY";
@@ -75,15 +78,32 @@ impl Location {
     }
 }
 
-/// A loaded registry: its contents and where they came from.
+/// How much of a registry a command reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every filing (audit, status, list, export).
+    Whole,
+    /// A registry file with a usable name index is not read whole: the
+    /// matcher searches the stored index, and only the filings the answers
+    /// name are read ([`Registry::resolve`]), in the same read transaction.
+    Lookup,
+}
+
+/// An open registry: a matcher over its names, and what answers are
+/// reported from.
 pub struct Registry {
+    /// The registry's data: whole, or (a lookup on an indexed file) the
+    /// small tables and, once resolved, the filings the answers name.
     pub snapshot: Snapshot,
     pub origin: Origin,
     pub schema_version: i64,
     /// What lookups on this registry use as their name index.
     pub name_index: IndexSummary,
-    /// The index the file keeps, until [`Registry::matcher`] takes it.
-    stored_index: Option<Box<NameIndex>>,
+    matcher: Matcher,
+    /// A lookup on an indexed file: the store, inside its read transaction,
+    /// until [`Registry::resolve`] reads the filings the answers name (in a
+    /// mutex so that a registry can be shared between threads).
+    reading: std::sync::Mutex<Option<Reading>>,
 }
 
 /// The state of a registry's name index, as `registry status` shows it.
@@ -123,112 +143,89 @@ impl From<&IndexState> for IndexSummary {
 }
 
 impl Registry {
-    /// Opens the registry at `location` and reads it into memory.
+    /// Opens the registry at `location` and reads all of it.
     pub fn load(location: &Location) -> Result<Registry, StoreError> {
-        let store = match location {
-            Location::Embedded => {
-                // No database needed: the compiled-in data become the snapshot.
-                let data = embedded::data().map_err(|e| StoreError::Invalid {
-                    origin: Origin::Embedded,
-                    message: e.to_string(),
-                })?;
-                let index = embedded::index();
-                return Ok(Registry {
-                    snapshot: data.to_snapshot(),
-                    origin: Origin::Embedded,
-                    schema_version: SCHEMA_VERSION,
-                    name_index: IndexSummary::Embedded(index.is_some()),
-                    stored_index: index.map(Box::new),
-                });
-            }
-            Location::File(path) | Location::User(path) => Store::open_read_only(path)?,
+        Registry::open(location, Scope::Whole)
+    }
+
+    /// Opens the registry at `location`, reading what `scope` needs.
+    pub fn open(location: &Location, scope: Scope) -> Result<Registry, StoreError> {
+        let path = match location {
+            Location::Embedded => return Registry::embedded(),
+            Location::File(path) | Location::User(path) => path,
         };
+        let store = Store::open_read_only(path)?;
+        let schema_version = store.schema_version()?;
+        let origin = store.origin().clone();
         // One read transaction: the index and the data are of one state.
         // (Damage to the index is damage to the file: reported as such.)
-        store.begin_read()?;
-        let state = store.name_index()?;
-        Registry::read(store, state)
-    }
-
-    /// Reads the whole registry from `store`, inside the read transaction
-    /// in which its index was read as `state`, and ends that transaction.
-    fn read(store: Store, state: IndexState) -> Result<Registry, StoreError> {
-        let registry = Registry {
-            snapshot: store.snapshot()?,
-            schema_version: store.schema_version()?,
-            origin: store.origin().clone(),
-            name_index: IndexSummary::from(&state),
-            stored_index: match state {
-                IndexState::Ready(ix) => Some(ix),
-                _ => None,
-            },
+        let reading = store.begin_read()?;
+        let state = reading.name_index()?;
+        let name_index = IndexSummary::from(&state);
+        let stored = match state {
+            IndexState::Ready(ix) => Some(*ix),
+            IndexState::Missing | IndexState::Unusable(_) => None,
         };
-        store.end_read()?;
-        Ok(registry)
-    }
-
-    /// The matcher over this registry: the index the file keeps (or the
-    /// one compiled in with the embedded data) when it indexes exactly these
-    /// filings — so that no command normalises every name again — or one
-    /// built now.
-    pub fn matcher(&mut self) -> Matcher {
-        let filings = &self.snapshot.filings;
-        match self.stored_index.take() {
-            Some(ix)
-                if ix.filing_count() == filings.len()
-                    && filings
-                        .iter()
-                        .enumerate()
-                        .all(|(pos, f)| ix.filing_id(pos) == f.id) =>
-            {
-                Matcher::from_index(*ix)
+        let stored = match (scope, stored) {
+            (Scope::Lookup, Some(index)) => {
+                let snapshot = reading.partial_snapshot(&[])?;
+                return Ok(Registry {
+                    snapshot,
+                    origin,
+                    schema_version,
+                    name_index,
+                    matcher: Matcher::from_index(index),
+                    reading: std::sync::Mutex::new(Some(reading)),
+                });
             }
-            _ => Matcher::new(&self.snapshot),
+            (_, stored) => stored,
+        };
+        let snapshot = reading.snapshot()?;
+        reading.finish()?;
+        let damaged = |detail: String| StoreError::Corrupt {
+            origin: origin.clone(),
+            detail,
+        };
+        if let Some(detail) = snapshot.dangling() {
+            return Err(damaged(detail));
         }
-    }
-}
-
-/// A registry opened for lookups: a matcher, and what answers are reported
-/// from.
-///
-/// A registry file with a usable name index is not read whole: the matcher
-/// searches the stored index, and only the filings the answers name are
-/// read ([`Lookup::resolve`]), all in one read transaction. The embedded
-/// registry, and a file without a usable index (made by an older build, or
-/// changed by another program), are read whole and indexed in memory.
-pub struct Lookup {
-    matcher: Matcher,
-    from: LookupFrom,
-}
-
-enum LookupFrom {
-    Whole(Registry),
-    /// The open store, inside its read transaction.
-    Indexed(Store),
-}
-
-impl Lookup {
-    pub fn open(location: &Location) -> Result<Lookup, StoreError> {
-        let mut registry = match location {
-            Location::Embedded => Registry::load(location)?,
-            Location::File(path) | Location::User(path) => {
-                let store = Store::open_read_only(path)?;
-                store.begin_read()?;
-                match store.name_index()? {
-                    IndexState::Ready(index) => {
-                        return Ok(Lookup {
-                            matcher: Matcher::from_index(*index),
-                            from: LookupFrom::Indexed(store),
-                        })
-                    }
-                    // No usable index: the same store and transaction, read whole.
-                    state => Registry::read(store, state)?,
-                }
+        let matcher = match stored {
+            Some(index) => {
+                check_index(&index, &snapshot).map_err(|d| damaged(format!("name index: {d}")))?;
+                Matcher::from_index(index)
             }
+            None => Matcher::new(&snapshot),
         };
-        Ok(Lookup {
-            matcher: registry.matcher(),
-            from: LookupFrom::Whole(registry),
+        Ok(Registry {
+            snapshot,
+            origin,
+            schema_version,
+            name_index,
+            matcher,
+            reading: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// The embedded registry: the compiled-in data, and the compiled-in
+    /// index when it is theirs (else one built now).
+    fn embedded() -> Result<Registry, StoreError> {
+        let invalid = |message: String| StoreError::Invalid {
+            origin: Origin::Embedded,
+            message,
+        };
+        let data = embedded::data().map_err(|e| invalid(e.to_string()))?;
+        let snapshot = data.to_snapshot();
+        let compiled = embedded::index();
+        let name_index = IndexSummary::Embedded(compiled.is_some());
+        let index = compiled.unwrap_or_else(|| NameIndex::build(&snapshot));
+        check_index(&index, &snapshot).map_err(invalid)?;
+        Ok(Registry {
+            matcher: Matcher::from_index(index),
+            snapshot,
+            origin: Origin::Embedded,
+            schema_version: SCHEMA_VERSION,
+            name_index,
+            reading: std::sync::Mutex::new(None),
         })
     }
 
@@ -236,44 +233,61 @@ impl Lookup {
         &self.matcher
     }
 
-    /// The registry to report `outcomes` from. For an indexed file that is
-    /// the filings they name, read now; their positions are renumbered to
-    /// that snapshot's.
-    pub fn resolve(self, outcomes: &mut [Outcome]) -> Result<Registry, StoreError> {
-        let store = match self.from {
-            LookupFrom::Whole(registry) => return Ok(registry),
-            LookupFrom::Indexed(store) => store,
+    /// Reads the filings `ids` names into the snapshot, for a lookup on an
+    /// indexed file (every other registry holds them already), and ends the
+    /// read. An id the registry lacks is damage: the index named it.
+    pub fn resolve(&mut self, ids: impl IntoIterator<Item = FilingId>) -> Result<(), StoreError> {
+        let taken = match self.reading.get_mut() {
+            Ok(reading) => reading.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
         };
+        let Some(reading) = taken else {
+            return Ok(());
+        };
+        let ids: Vec<FilingId> = ids.into_iter().collect();
+        let snapshot = reading.partial_snapshot(&ids)?;
+        reading.finish()?;
         let index = self.matcher.index();
-        let ids: Vec<i64> = outcomes
-            .iter()
-            .flat_map(|o| &o.matches)
-            .map(|m| index.filing_id(m.filing))
-            .collect();
-        let snapshot = store.partial_snapshot(&ids)?;
-        let schema_version = store.schema_version()?;
-        store.end_read()?;
-        let position: HashMap<i64, usize> = snapshot
-            .filings
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.id, i))
-            .collect();
-        for m in outcomes.iter_mut().flat_map(|o| o.matches.iter_mut()) {
-            let id = index.filing_id(m.filing);
-            m.filing = *position.get(&id).ok_or_else(|| StoreError::Invalid {
-                origin: store.origin().clone(),
-                message: format!("filing {id} is in the name index but not in the registry"),
-            })?;
+        for f in &snapshot.filings {
+            let indexed = index.filing_by_id(f.id);
+            if indexed != Some((f.company_id, f.regime, f.status.stands())) {
+                return Err(StoreError::Corrupt {
+                    origin: self.origin.clone(),
+                    detail: format!(
+                        "name index: filing {} is not indexed as the registry holds it",
+                        f.id
+                    ),
+                });
+            }
         }
-        Ok(Registry {
-            snapshot,
-            origin: store.origin().clone(),
-            schema_version,
-            name_index: IndexSummary::Stored(index.len()),
-            stored_index: None,
-        })
+        self.snapshot = snapshot;
+        Ok(())
     }
+}
+
+/// Checks that `index` indexes exactly the filings of `snap`, and names only
+/// companies it holds.
+fn check_index(index: &NameIndex, snap: &Snapshot) -> Result<(), String> {
+    if index.filing_count() != snap.filings.len() {
+        return Err(format!(
+            "it indexes {} filings, the registry holds {}",
+            index.filing_count(),
+            snap.filings.len()
+        ));
+    }
+    for (pos, f) in snap.filings.iter().enumerate() {
+        let indexed = index.filing_at(pos);
+        if indexed != (f.id, f.company_id, f.regime, f.status.stands()) {
+            return Err(format!(
+                "filing {} is not indexed as the registry holds it",
+                f.id
+            ));
+        }
+    }
+    if let Some(c) = index.companies().find(|&c| snap.company(c).is_none()) {
+        return Err(format!("it names company {c}, which does not exist"));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::Table;
 
 use filing_check::import::diff::{diff, Diff, Entry};
-use filing_check::import::{self};
+use filing_check::model::NewFiling;
 use filing_check::printer::Format;
 use filing_check::registry::{Location, Registry, Store};
 
@@ -49,17 +49,25 @@ fn side(spec: &str, ctx: &Ctx) -> anyhow::Result<Vec<Entry>> {
                 path.display()
             ))
         })?;
-        return Ok(rows.into_iter().map(|row| Entry { regime, row }).collect());
+        return Ok(rows
+            .into_iter()
+            .map(|row| NewFiling::listed(regime, row, String::new()))
+            .collect());
     }
     let registry = Registry::load(&Location::File(PathBuf::from(spec)))?;
     let snap = &registry.snapshot;
     Ok(snap
         .filings
         .iter()
-        .filter(|f| f.status == "listed")
-        .map(|f| Entry {
-            regime: f.regime,
-            row: import::from_filing(snap, f, true),
+        .filter(|f| f.status.stands())
+        .map(|f| {
+            // Registry files are compared by the registry's names.
+            let mut entry = f.entry.clone();
+            entry.fields.company = snap
+                .company(f.company_id)
+                .map_or_else(|| f.company.clone(), |c| c.name.clone());
+            entry.fields.item = f.item.clone();
+            entry
         })
         .collect())
 }
@@ -89,9 +97,9 @@ fn write_table(out: &mut dyn Write, d: &Diff) -> std::io::Result<()> {
         t.add_row([
             "+",
             e.regime.as_str(),
-            &e.row.company,
-            &e.row.item,
-            &e.row.filing_no,
+            &e.fields.company,
+            &e.fields.item,
+            e.filing_no().unwrap_or_default(),
             "",
         ]);
     }
@@ -99,9 +107,9 @@ fn write_table(out: &mut dyn Write, d: &Diff) -> std::io::Result<()> {
         t.add_row([
             "-",
             e.regime.as_str(),
-            &e.row.company,
-            &e.row.item,
-            &e.row.filing_no,
+            &e.fields.company,
+            &e.fields.item,
+            e.filing_no().unwrap_or_default(),
             "",
         ]);
     }
@@ -109,9 +117,9 @@ fn write_table(out: &mut dyn Write, d: &Diff) -> std::io::Result<()> {
         t.add_row([
             "~",
             c.after.regime.as_str(),
-            &c.after.row.company,
-            &c.after.row.item,
-            &c.after.row.filing_no,
+            &c.after.fields.company,
+            &c.after.fields.item,
+            c.after.filing_no().unwrap_or_default(),
             &c.fields.join(", "),
         ]);
     }

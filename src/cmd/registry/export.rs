@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use serde_json::{Map, Value};
 
-use filing_check::import::{self, export_header, export_record, ExportFormat};
+use filing_check::import::{export_header, export_record, ExportFormat};
 use filing_check::model::Regime;
 
 use super::super::{Ctx, Exit};
@@ -35,8 +35,18 @@ pub fn run(args: Args, ctx: &Ctx, stdout: &mut dyn Write) -> anyhow::Result<Exit
     let rows: Vec<_> = snap
         .filings
         .iter()
-        .filter(|f| f.regime == args.regime && f.status == "listed")
-        .map(|f| import::from_filing(snap, f, false))
+        .filter(|f| f.regime == args.regime && f.status.stands())
+        .map(|f| {
+            // The company as listed, so that a re-import links the same way
+            // (the registry's name where the list left the cell empty), and
+            // the item as the registry corrected it.
+            let mut fields = f.fields.clone();
+            if fields.company.trim().is_empty() {
+                fields.company = f.company.clone();
+            }
+            fields.item = f.item.clone();
+            fields
+        })
         .collect();
     let mut out: Box<dyn Write + '_> = match &args.output {
         Some(path) => Box::new(BufWriter::new(

@@ -10,10 +10,10 @@ use sha2::{Digest, Sha256};
 
 use filing_check::date::Date;
 use filing_check::filing_no;
-use filing_check::import::{self, ListRow};
+use filing_check::import;
 use filing_check::input::{self, ReadOptions};
-use filing_check::model::{Completeness, Regime};
-use filing_check::registry::update::{ImportPlan, SourceMeta, NATIONAL, PAUSE_ENV};
+use filing_check::model::{Completeness, NewFiling, Regime, Source};
+use filing_check::registry::store::{ImportPlan, NATIONAL, PAUSE_ENV};
 use filing_check::registry::{embedded, user_registry_path, Store};
 
 use super::super::{Ctx, Exit, UsageError};
@@ -89,7 +89,7 @@ fn date_arg(flag: &str, value: &str) -> Result<String, UsageError> {
 }
 
 /// Rows of a JSON export: an array of objects keyed by the list's headers.
-fn json_rows(name: &str, bytes: &[u8], regime: Regime) -> anyhow::Result<Vec<ListRow>> {
+fn json_rows(name: &str, bytes: &[u8], regime: Regime) -> anyhow::Result<Vec<NewFiling>> {
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| UsageError(format!("{name}:{}: not JSON: {e}", e.line())))?;
     let Some(items) = value.as_array() else {
@@ -174,7 +174,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let malformed: Vec<(&str, String)> = rows
         .iter()
         .filter_map(|r| {
-            filing_no::parse(&r.filing_no)
+            filing_no::parse(r.filing_no().unwrap_or_default())
                 .err()
                 .map(|e| (r.location.as_str(), e.to_string()))
         })
@@ -189,8 +189,8 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let plan = ImportPlan {
         regime: args.regime,
         scope: args.scope.trim().to_string(),
-        source: SourceMeta {
-            id: args.source_id.clone(),
+        source: Source {
+            id: args.source_id.clone().unwrap_or_default(),
             title: args.title.clone().unwrap_or_else(|| {
                 args.file
                     .file_name()
@@ -205,11 +205,12 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             } else {
                 Completeness::Partial
             },
-            file_name: args
+            location: args
                 .file
                 .file_name()
                 .map(|f| f.to_string_lossy().into_owned()),
-            sha256,
+            sha256: Some(sha256),
+            note: None,
         },
         rows,
     };

@@ -15,7 +15,7 @@ use clap::Subcommand;
 
 use filing_check::date::Date;
 use filing_check::matcher::{MatchKind, STRONG};
-use filing_check::model::RegimeFilter;
+use filing_check::model::{CompanyId, RegimeFilter};
 use filing_check::printer::{self, Format};
 use filing_check::registry::{embedded, Store};
 use filing_check::report::{ListedFiling, StatusReport};
@@ -93,16 +93,15 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             company,
             format,
         } => {
-            let mut registry = ctx.load()?;
-            let matcher = company.is_some().then(|| registry.matcher());
+            let registry = ctx.load()?;
             let snap = &registry.snapshot;
-            let companies: Option<Vec<i64>> = company.zip(matcher).map(|(name, matcher)| {
-                let outcome = matcher.lookup(&name, RegimeFilter::Any);
-                let mut ids: Vec<i64> = outcome
+            let companies: Option<Vec<CompanyId>> = company.map(|name| {
+                let outcome = registry.matcher().lookup(&name, RegimeFilter::Any);
+                let mut ids: Vec<CompanyId> = outcome
                     .matches
                     .iter()
                     .filter(|m| m.kind != MatchKind::Related && m.score >= STRONG)
-                    .map(|m| snap.filings[m.filing].company_id)
+                    .map(|m| m.company)
                     .collect();
                 ids.dedup();
                 ids
