@@ -8,10 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use unicode_normalization::UnicodeNormalization;
-
-/// How many leading records may be title rows above the header.
-pub const HEADER_SEARCH_ROWS: usize = 10;
+use crate::input::header::{self, fold_header};
 
 /// Header keywords of a filing-number column (checked first: `备案单位` is a
 /// vendor, `备案号` is not).
@@ -147,15 +144,6 @@ fn list(headers: &[String]) -> String {
         .join(", ")
 }
 
-/// A header cell reduced for keyword tests: NFKC, lower case, no white
-/// space, line breaks or punctuation (`供应商\n名称`, `Vendor_Name`).
-pub fn fold_header(h: &str) -> String {
-    h.nfkc()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// The role a header cell's keywords suggest.
 fn role_of(header: &str) -> Option<Role> {
     let h = fold_header(header);
@@ -271,22 +259,28 @@ pub fn choose(
         .into_iter()
         .flatten()
         .collect();
-    let window = &first[..first.len().min(HEADER_SEARCH_ROWS)];
-    let filled = |row: &Vec<String>| row.iter().filter(|c| !c.trim().is_empty()).count();
-    let widest = window.iter().map(filled).max().unwrap_or(0);
+    let rows = || first.iter().map(Vec::as_slice);
+    let filled = |row: &[String]| row.iter().filter(|c| !c.trim().is_empty()).count();
+    let widest = rows()
+        .take(header::HEADER_SEARCH_ROWS)
+        .map(filled)
+        .max()
+        .unwrap_or(0);
     let header_at = if names.is_empty() {
         // The first row with a recognised column; a lone cell (a title
         // above the table) is a header only when no row has more cells.
-        window
-            .iter()
-            .position(|row| detect(row).any() && (filled(row) >= 2 || widest < 2))
+        header::find(rows(), |row| {
+            (detect(row).any() && (filled(row) >= 2 || widest < 2)).then_some(())
+        })
     } else {
-        window.iter().position(|row| {
+        header::find(rows(), |row| {
             names
                 .iter()
                 .all(|n| row.iter().any(|h| &fold_header(h) == n))
+                .then_some(())
         })
-    };
+    }
+    .map(|(at, ())| at);
     // With only numbered overrides and no recognisable header, the first
     // record is the header.
     let all_indexed = [&o.vendor, &o.model, &o.number]

@@ -11,9 +11,9 @@ pub mod columns;
 pub mod gate;
 pub mod pipeline;
 pub mod policy;
+pub mod sink;
 
 use std::collections::{BTreeSet, HashSet};
-use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -134,13 +134,6 @@ pub struct Evaluation {
     pub regimes: Vec<Regime>,
     /// The matching filings, strongest first.
     pub evidence: Vec<MatchInfo>,
-    /// These fields as JSON, made once: identical rows share an evaluation,
-    /// and serialising the evidence is most of the cost of a JSON report.
-    #[serde(skip)]
-    json: OnceLock<String>,
-    /// Printers' text columns, made once (see [`Evaluation::rendered`]).
-    #[serde(skip)]
-    columns: OnceLock<Vec<String>>,
 }
 
 impl Evaluation {
@@ -151,24 +144,33 @@ impl Evaluation {
             reason,
             regimes: Vec::new(),
             evidence: Vec::new(),
-            json: OnceLock::new(),
-            columns: OnceLock::new(),
         }
     }
 
-    /// Text columns a printer derives from the evaluation, made by `make`
-    /// the first time and shared by every row with this evaluation.
-    pub fn rendered(&self, make: impl FnOnce() -> Vec<String>) -> &[String] {
-        self.columns.get_or_init(make)
+    /// The filed items of the evidence, at most three (`; +N` more).
+    pub fn items_text(&self) -> String {
+        let mut items: Vec<&str> = Vec::new();
+        for m in &self.evidence {
+            if !items.contains(&m.item.as_str()) {
+                items.push(&m.item);
+            }
+        }
+        let more = items.len().saturating_sub(3);
+        items.truncate(3);
+        let mut s = items.join("; ");
+        if more > 0 {
+            s.push_str(&format!("; +{more}"));
+        }
+        s
     }
 
-    /// The fields as JSON object members, without the braces:
-    /// `"verdict":…,"code":…,"reason":…,"regimes":[…],"evidence":[…]`.
-    pub fn json_members(&self) -> &str {
-        self.json.get_or_init(|| {
-            let text = serde_json::to_string(self).unwrap_or_else(|_| "{}".into());
-            text[1..text.len() - 1].to_string()
-        })
+    /// The regimes, `;`-separated.
+    pub fn regimes_text(&self) -> String {
+        self.regimes
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(";")
     }
 
     fn with_evidence(
@@ -433,8 +435,6 @@ impl<'a> Auditor<'a> {
                 have.join(" and "),
                 self.require
             ),
-            json: OnceLock::new(),
-            columns: OnceLock::new(),
             ..e
         }
     }

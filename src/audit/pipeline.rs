@@ -13,13 +13,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::baseline::{row_key, RowKey};
-use super::columns::{self, ColumnError, Columns, Overrides, HEADER_SEARCH_ROWS};
+use super::columns::{self, ColumnError, Columns, Overrides};
 use super::gate::{Disposition, Gate, Summary};
 use super::policy;
+use super::sink::{Head, InputInfo, RowOut, Sink};
 use super::{Auditor, Evaluation};
 use crate::date::Date;
-use crate::input::{InputError, Record, Table};
-use crate::printer::audit::{Head, InputInfo, RowOut, Sink};
+use crate::input::{header, InputError, Record, Table};
 use crate::report::RegistryInfo;
 
 /// Records per chunk handed to the matcher.
@@ -78,6 +78,8 @@ pub struct Finished {
 /// A distinct row and what the registry says about it.
 struct Resolved {
     evaluation: Arc<Evaluation>,
+    /// The evaluation's number in this run (see [`RowOut::shared`]).
+    shared: u64,
     /// Computed only when the verdict is one the gate fails on.
     key: Option<RowKey>,
 }
@@ -118,13 +120,7 @@ pub fn run(
 ) -> Result<Finished, AuditError> {
     let file = table.name.clone();
     // The first records: the header is among them.
-    let mut first: Vec<Record> = Vec::new();
-    for r in table.records.by_ref() {
-        first.push(r?);
-        if first.len() >= HEADER_SEARCH_ROWS {
-            break;
-        }
-    }
+    let mut first = header::first_records(&mut table)?;
     if first.is_empty() {
         return Err(AuditError::Empty {
             file,
@@ -168,6 +164,7 @@ pub fn run(
         failure_at: HashMap::new(),
         quiet: options.quiet,
         today,
+        next_shared: 0,
     };
     let mut rows_done = 0u64;
     let result = std::thread::scope(|scope| -> Result<(), AuditError> {
@@ -233,6 +230,8 @@ struct State<'a, 'g> {
     failure_at: HashMap<RowKey, usize>,
     quiet: bool,
     today: Date,
+    /// The number the next distinct evaluation gets.
+    next_shared: u64,
 }
 
 impl State<'_, '_> {
@@ -260,9 +259,12 @@ impl State<'_, '_> {
         }
         let auditor = self.auditor;
         let gate = &*self.gate;
+        let first = self.next_shared;
+        self.next_shared += missing.len() as u64;
         let resolved: Vec<(String, Arc<Resolved>)> = missing
             .into_par_iter()
-            .map(|(k, (v, m, n))| {
+            .enumerate()
+            .map(|(i, (k, (v, m, n)))| {
                 let evaluation = auditor.evaluate(&v, &m, &n);
                 let key = gate
                     .fails_on(evaluation.verdict)
@@ -271,6 +273,7 @@ impl State<'_, '_> {
                     k,
                     Arc::new(Resolved {
                         evaluation: Arc::new(evaluation),
+                        shared: first + i as u64,
                         key,
                     }),
                 )
@@ -297,6 +300,7 @@ impl State<'_, '_> {
                 continue;
             }
             sink.row(&RowOut {
+                shared: res.shared,
                 line: r.line,
                 fields: &r.fields,
                 vendor,

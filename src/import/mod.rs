@@ -13,8 +13,8 @@
 
 pub mod diff;
 
-use crate::audit::columns::fold_header;
-use crate::input::{InputError, Record, Table};
+use crate::input::header::{self, fold_header};
+use crate::input::{InputError, Table};
 use crate::model::{text_enum, FilingFields, NewFiling, Regime};
 
 text_enum! {
@@ -24,9 +24,6 @@ text_enum! {
         Json = "json",
     }
 }
-
-/// How many leading records may be title rows above the header.
-const HEADER_SEARCH_ROWS: usize = 10;
 
 /// A field of a published list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,19 +215,12 @@ pub fn read_tables(
             | crate::input::InputFormat::Xls { sheet }
             | crate::input::InputFormat::Ods { sheet } => Some(sheet.clone()),
         };
-        let mut records = table.records;
-        let mut first: Vec<Record> = Vec::new();
-        for r in records.by_ref() {
-            first.push(r?);
-            if first.len() >= HEADER_SEARCH_ROWS {
-                break;
-            }
-        }
-        let found = first
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i, layout(&r.fields, regime)))
-            .find(|(_, l)| has_required(l, regime));
+        let mut table = table;
+        let mut first = header::first_records(&mut table)?;
+        let records = table.records;
+        let found = header::find(first.iter().map(|r| r.fields.as_slice()), |row| {
+            Some(layout(row, regime)).filter(|l| has_required(l, regime))
+        });
         let Some((at, cols)) = found else {
             // Remember the most promising header of any sheet for the
             // error message.

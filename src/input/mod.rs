@@ -19,6 +19,7 @@
 
 mod delimited;
 mod encoding;
+pub mod header;
 mod workbook;
 
 use std::fmt;

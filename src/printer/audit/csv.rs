@@ -6,7 +6,10 @@
 
 use std::io::{self, Write};
 
-use super::{as_of, verdict_values, Head, OutputEncoding, RowOut, Sink, VERDICT_COLUMNS};
+use super::{
+    as_of, evaluation_columns, verdict_values, Head, OutputEncoding, Rendered, RowOut, Sink,
+    VERDICT_COLUMNS,
+};
 use crate::audit::gate::Summary;
 
 pub struct CsvSink<'w> {
@@ -16,6 +19,7 @@ pub struct CsvSink<'w> {
     writer: Option<csv::Writer<Box<dyn Write + 'w>>>,
     width: usize,
     as_of: String,
+    columns: Rendered<Vec<String>>,
 }
 
 impl<'w> CsvSink<'w> {
@@ -33,6 +37,7 @@ impl<'w> CsvSink<'w> {
             writer: None,
             width: 0,
             as_of: String::new(),
+            columns: Rendered::default(),
         }
     }
 }
@@ -97,7 +102,8 @@ impl Sink for CsvSink<'_> {
         record.push(&line);
         record.extend(row.fields.iter().take(self.width).map(String::as_str));
         record.resize(self.width + 1, "");
-        record.extend(verdict_values(row, &gate, &self.as_of));
+        let columns = self.columns.of(row, evaluation_columns);
+        record.extend(verdict_values(columns, &gate, &self.as_of));
         match &mut self.writer {
             Some(w) => Ok(w.write_record(&record)?),
             None => Ok(()),

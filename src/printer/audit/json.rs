@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Head, RowOut, Sink};
+use super::{Head, Rendered, RowOut, Sink};
 use crate::audit::gate::{Disposition, Summary};
 use crate::report::RegistryInfo;
 
@@ -28,8 +28,22 @@ struct RowJson<'a> {
     exception: Option<usize>,
 }
 
+/// The evaluation's fields as JSON object members, without the braces:
+/// `"verdict":…,"code":…,"reason":…,"regimes":[…],"evidence":[…]`
+/// (serialising the evidence is most of the cost of a JSON report: it is
+/// done once per shared evaluation).
+fn members(e: &crate::audit::Evaluation) -> String {
+    let text = serde_json::to_string(e).unwrap_or_else(|_| "{}".into());
+    text[1..text.len() - 1].to_string()
+}
+
 /// Writes a row as one JSON object.
-fn write_row(out: &mut dyn Write, row: &RowOut<'_>, kind: Option<&'static str>) -> io::Result<()> {
+fn write_row(
+    out: &mut dyn Write,
+    row: &RowOut<'_>,
+    members: &str,
+    kind: Option<&'static str>,
+) -> io::Result<()> {
     let own = serde_json::to_string(&RowJson {
         kind,
         line: row.line,
@@ -41,7 +55,7 @@ fn write_row(out: &mut dyn Write, row: &RowOut<'_>, kind: Option<&'static str>) 
     })?;
     out.write_all(&own.as_bytes()[..own.len() - 1])?;
     out.write_all(b",")?;
-    out.write_all(row.evaluation.json_members().as_bytes())?;
+    out.write_all(members.as_bytes())?;
     out.write_all(b"}")
 }
 
@@ -68,6 +82,7 @@ pub struct JsonSink<'w> {
     out: Box<dyn Write + 'w>,
     lines: bool,
     rows: u64,
+    members: Rendered<String>,
 }
 
 impl<'w> JsonSink<'w> {
@@ -76,6 +91,7 @@ impl<'w> JsonSink<'w> {
             out,
             lines,
             rows: 0,
+            members: Rendered::default(),
         }
     }
 }
@@ -101,14 +117,15 @@ impl Sink for JsonSink<'_> {
     }
 
     fn row(&mut self, row: &RowOut<'_>) -> io::Result<()> {
+        let members = self.members.of(row, members);
         if self.lines {
-            write_row(&mut self.out, row, Some("row"))?;
+            write_row(&mut self.out, row, members, Some("row"))?;
         } else {
             if self.rows > 0 {
                 self.out.write_all(b",")?;
             }
             self.out.write_all(b"\n")?;
-            write_row(&mut self.out, row, None)?;
+            write_row(&mut self.out, row, members, None)?;
         }
         self.rows += 1;
         if self.lines {

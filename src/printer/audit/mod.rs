@@ -18,13 +18,12 @@ pub mod xlsx;
 use std::io;
 use std::path::Path;
 
-use serde::Serialize;
+use std::collections::HashMap;
 
-use crate::audit::columns::Columns;
-use crate::audit::gate::{Disposition, Summary};
-use crate::audit::{AuditVerdict, Evaluation, Require};
+pub use crate::audit::sink::{Head, InputInfo, RowOut, Sink};
+use crate::audit::Evaluation;
 use crate::model::text_enum;
-use crate::report::{MatchInfo, RegistryInfo};
+use crate::report::RegistryInfo;
 
 text_enum! {
     /// The output formats of an audit.
@@ -74,111 +73,6 @@ text_enum! {
     }
 }
 
-/// What was read, and how.
-#[derive(Clone, Debug, Serialize)]
-pub struct InputInfo {
-    pub file: String,
-    pub format: String,
-    pub encoding: Option<String>,
-    /// The line of the header row, if the list has one.
-    pub header_line: Option<u64>,
-    pub headers: Vec<String>,
-    #[serde(skip)]
-    pub columns: Columns,
-}
-
-impl InputInfo {
-    /// The input's headers as a report repeats them: as read, or `column N`
-    /// up to the last column used when the list has no header row.
-    pub fn output_headers(&self) -> Vec<String> {
-        if !self.headers.is_empty() {
-            return self.headers.clone();
-        }
-        let c = &self.columns;
-        let width = [c.vendor, c.model, c.number]
-            .into_iter()
-            .flatten()
-            .max()
-            .map_or(1, |m| m + 1);
-        (1..=width).map(|i| format!("column {i}")).collect()
-    }
-
-    /// The header of a column, or `column N`.
-    pub fn column_name(&self, at: Option<usize>) -> Option<String> {
-        let i = at?;
-        Some(
-            self.headers
-                .get(i)
-                .filter(|h| !h.trim().is_empty())
-                .cloned()
-                .unwrap_or_else(|| format!("column {}", i + 1)),
-        )
-    }
-}
-
-/// What every format is told before the rows.
-pub struct Head<'a> {
-    pub input: &'a InputInfo,
-    pub registry: &'a RegistryInfo,
-    pub require: Require,
-}
-
-/// One audited row.
-pub struct RowOut<'a> {
-    /// The line (CSV) or row number (workbook) in the input.
-    pub line: u64,
-    /// The input row as read.
-    pub fields: &'a [String],
-    pub vendor: &'a str,
-    pub model: &'a str,
-    pub number: &'a str,
-    pub evaluation: &'a Evaluation,
-    pub disposition: Disposition,
-    /// The exception that waived the row, by number.
-    pub exception: Option<usize>,
-}
-
-impl RowOut<'_> {
-    pub fn verdict(&self) -> AuditVerdict {
-        self.evaluation.verdict
-    }
-
-    /// The strongest matching filing.
-    pub fn top(&self) -> Option<&MatchInfo> {
-        self.evaluation.evidence.first()
-    }
-
-    /// `vendor / model`, or whichever is given, for titles and messages.
-    pub fn title(&self) -> String {
-        let parts: Vec<&str> = [self.vendor.trim(), self.model.trim(), self.number.trim()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect();
-        if parts.is_empty() {
-            "(empty row)".to_string()
-        } else {
-            parts.join(" / ")
-        }
-    }
-
-    /// The gate's word on the row: `fail`, `pass`, `known`, `waived (exception 2)`.
-    pub fn gate_text(&self) -> String {
-        match self.exception {
-            Some(n) => format!("{} (exception {n})", self.disposition),
-            None => self.disposition.to_string(),
-        }
-    }
-
-    /// The filed items of the evidence, at most three.
-    pub fn items(&self) -> String {
-        items_text(self.evaluation)
-    }
-
-    pub fn regimes(&self) -> String {
-        regimes_text(self.evaluation)
-    }
-}
-
 /// The verdict columns appended to the input's in `csv` and `xlsx` output.
 pub const VERDICT_COLUMNS: &[&str] = &[
     "verdict",
@@ -196,74 +90,69 @@ pub const VERDICT_COLUMNS: &[&str] = &[
     "registry_as_of",
 ];
 
-/// The values of [`VERDICT_COLUMNS`] for a row. Only the gate's column is
-/// the row's own; the rest are its evaluation's, rendered once for all the
-/// identical rows that share it.
-pub fn verdict_values<'a>(
-    row: &'a RowOut<'a>,
-    gate: &'a str,
-    registry_as_of: &'a str,
-) -> impl Iterator<Item = &'a str> {
-    let cached = evaluation_columns(row.evaluation);
-    cached[..2]
-        .iter()
-        .map(String::as_str)
-        .chain(std::iter::once(gate))
-        .chain(cached[2..].iter().map(String::as_str))
-        .chain(std::iter::once(registry_as_of))
+/// What a format makes of each shared evaluation, made once for all the
+/// identical rows that share it (see [`RowOut::shared`]). Bounded: when full
+/// it starts again, as the run's own cache does.
+pub struct Rendered<T> {
+    made: HashMap<u64, T>,
+}
+
+impl<T> Default for Rendered<T> {
+    fn default() -> Self {
+        Rendered {
+            made: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Rendered<T> {
+    /// Evaluations remembered before the cache starts again.
+    const LIMIT: usize = crate::audit::pipeline::CACHE_MAX;
+
+    /// The rendering of the row's evaluation, made by `make` the first time.
+    pub fn of(&mut self, row: &RowOut<'_>, make: impl FnOnce(&Evaluation) -> T) -> &T {
+        if self.made.len() >= Self::LIMIT && !self.made.contains_key(&row.shared) {
+            self.made.clear();
+        }
+        self.made
+            .entry(row.shared)
+            .or_insert_with(|| make(row.evaluation))
+    }
 }
 
 /// The evaluation's columns of [`VERDICT_COLUMNS`] (all but `gate` and
-/// `registry_as_of`), made once per evaluation.
-fn evaluation_columns(e: &Evaluation) -> &[String] {
-    e.rendered(|| {
-        let top = e.evidence.first();
-        vec![
-            e.verdict.to_string(),
-            e.code.to_string(),
-            e.reason.clone(),
-            regimes_text(e),
-            top.map(|m| m.company.clone()).unwrap_or_default(),
-            items_text(e),
-            top.and_then(|m| m.filing_no.clone()).unwrap_or_default(),
-            top.map(|m| m.kind.to_string()).unwrap_or_default(),
-            top.map(|m| format!("{:.2}", m.score)).unwrap_or_default(),
-            top.map(|m| m.source.clone()).unwrap_or_default(),
-            top.map(|m| m.as_of.clone()).unwrap_or_default(),
-        ]
-    })
+/// `registry_as_of`).
+pub fn evaluation_columns(e: &Evaluation) -> Vec<String> {
+    let top = e.evidence.first();
+    vec![
+        e.verdict.to_string(),
+        e.code.to_string(),
+        e.reason.clone(),
+        e.regimes_text(),
+        top.map(|m| m.company.clone()).unwrap_or_default(),
+        e.items_text(),
+        top.and_then(|m| m.filing_no.clone()).unwrap_or_default(),
+        top.map(|m| m.kind.to_string()).unwrap_or_default(),
+        top.map(|m| format!("{:.2}", m.score)).unwrap_or_default(),
+        top.map(|m| m.source.clone()).unwrap_or_default(),
+        top.map(|m| m.as_of.clone()).unwrap_or_default(),
+    ]
 }
 
-/// The filed items of the evidence, at most three.
-fn items_text(e: &Evaluation) -> String {
-    let mut items: Vec<&str> = Vec::new();
-    for m in &e.evidence {
-        if !items.contains(&m.item.as_str()) {
-            items.push(&m.item);
-        }
-    }
-    let more = items.len().saturating_sub(3);
-    items.truncate(3);
-    let mut s = items.join("; ");
-    if more > 0 {
-        s.push_str(&format!("; +{more}"));
-    }
-    s
-}
-
-fn regimes_text(e: &Evaluation) -> String {
-    e.regimes
+/// The values of [`VERDICT_COLUMNS`] for a row: its evaluation's columns
+/// (from [`evaluation_columns`]) with the row's own gate and the registry's
+/// date in their places.
+pub fn verdict_values<'a>(
+    columns: &'a [String],
+    gate: &'a str,
+    registry_as_of: &'a str,
+) -> impl Iterator<Item = &'a str> {
+    columns[..2]
         .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-/// An output format.
-pub trait Sink {
-    fn begin(&mut self, head: &Head<'_>) -> io::Result<()>;
-    fn row(&mut self, row: &RowOut<'_>) -> io::Result<()>;
-    fn finish(&mut self, summary: &Summary) -> io::Result<()>;
+        .map(String::as_str)
+        .chain(std::iter::once(gate))
+        .chain(columns[2..].iter().map(String::as_str))
+        .chain(std::iter::once(registry_as_of))
 }
 
 /// The sink for a format, writing to `out`.

@@ -9,7 +9,10 @@ use std::io::{self, Write};
 
 use rust_xlsxwriter::{Color, Format, Workbook, XlsxError};
 
-use super::{as_of, caveat, verdict_values, Head, RowOut, Sink, VERDICT_COLUMNS};
+use super::{
+    as_of, caveat, evaluation_columns, verdict_values, Head, Rendered, RowOut, Sink,
+    VERDICT_COLUMNS,
+};
 use crate::audit::gate::Summary;
 use crate::audit::AuditVerdict;
 
@@ -40,6 +43,7 @@ pub struct XlsxSink<'w> {
     next_row: u32,
     as_of: String,
     info: Vec<(String, String)>,
+    columns: Rendered<Vec<String>>,
 }
 
 impl<'w> XlsxSink<'w> {
@@ -51,6 +55,7 @@ impl<'w> XlsxSink<'w> {
             next_row: 0,
             as_of: String::new(),
             info: Vec::new(),
+            columns: Rendered::default(),
         }
     }
 }
@@ -115,7 +120,8 @@ impl Sink for XlsxSink<'_> {
         let first = self.width + 1;
         let fmt = verdict_format(row.verdict());
         let gate = row.gate_text();
-        for (i, v) in verdict_values(row, &gate, &self.as_of).enumerate() {
+        let columns = self.columns.of(row, evaluation_columns);
+        for (i, v) in verdict_values(columns, &gate, &self.as_of).enumerate() {
             let c = first + i as u16;
             if i == 0 {
                 sheet
