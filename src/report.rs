@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::freshness::{freshness, Freshness};
-use crate::matcher::{Explain, FilingMatch, MatchKind, Outcome, Rule, Verdict};
+use crate::matcher::{Explain, FilingMatch, MatchKind, Outcome, Rule, Verdict, Via};
 use crate::model::{Completeness, FilingStatus, ItemKind, Regime, Snapshot, Source};
 use crate::registry::Registry;
 
@@ -57,7 +57,7 @@ pub struct MatchInfo {
     pub rule: Rule,
     /// The registry name the query matched, and what kind of name it is.
     pub matched_name: String,
-    pub matched_via: &'static str,
+    pub matched_via: Via,
     pub filing_no: Option<String>,
     pub source: String,
     pub as_of: String,

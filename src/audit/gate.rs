@@ -36,11 +36,22 @@ text_enum! {
     }
 }
 
+text_enum! {
+    /// Stable codes of the gate's notices (diagnostics not about one row).
+    pub enum NoticeCode ("notice code") {
+        /// An exception of the policy is past its date.
+        ExceptionExpired = "exception-expired",
+        /// An exception waived no failing row.
+        ExceptionUnused = "exception-unused",
+        /// The registry's data are older than the gate allows.
+        RegistryStale = "registry-stale",
+    }
+}
+
 /// Gate diagnostics that are not about one row, with stable codes.
 #[derive(Clone, Debug, Serialize)]
 pub struct Notice {
-    /// `exception-expired`, `exception-unused` or `registry-stale`.
-    pub code: &'static str,
+    pub code: NoticeCode,
     /// Whether it fails the gate (a stale registry does; exceptions warn).
     pub fails: bool,
     pub message: String,
@@ -50,7 +61,9 @@ pub struct Notice {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Summary {
     pub rows: u64,
-    pub verdicts: BTreeMap<&'static str, u64>,
+    /// Rows per verdict (written in the order of the verdicts' names).
+    #[serde(serialize_with = "by_name")]
+    pub verdicts: BTreeMap<AuditVerdict, u64>,
     pub failing: u64,
     pub waived: u64,
     pub known: u64,
@@ -61,8 +74,18 @@ pub struct Summary {
 
 impl Summary {
     pub fn count(&self, v: AuditVerdict) -> u64 {
-        self.verdicts.get(v.as_str()).copied().unwrap_or(0)
+        self.verdicts.get(&v).copied().unwrap_or(0)
     }
+}
+
+/// Counts keyed by verdict, as an object keyed by the verdicts' names in
+/// the order of those names.
+fn by_name<S: serde::Serializer>(
+    counts: &BTreeMap<AuditVerdict, u64>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let sorted: BTreeMap<&str, u64> = counts.iter().map(|(v, &n)| (v.as_str(), n)).collect();
+    sorted.serialize(s)
 }
 
 /// The gate's settings and state over one run.
@@ -89,7 +112,7 @@ impl Gate {
     ) -> Gate {
         let mut summary = Summary::default();
         for v in AuditVerdict::ALL {
-            summary.verdicts.insert(v.as_str(), 0);
+            summary.verdicts.insert(*v, 0);
         }
         Gate {
             fail_on: fail_on.iter().copied().collect(),
@@ -122,7 +145,7 @@ impl Gate {
         verdict: AuditVerdict,
     ) -> (Disposition, Option<usize>) {
         self.summary.rows += 1;
-        *self.summary.verdicts.entry(verdict.as_str()).or_insert(0) += 1;
+        *self.summary.verdicts.entry(verdict).or_insert(0) += 1;
         let (d, by) = self.dispose(key, verdict);
         match d {
             Disposition::Pass => {}
@@ -171,7 +194,7 @@ impl Gate {
             if e.expired(self.today) {
                 let hits = self.expired_hits[i];
                 self.summary.notices.push(Notice {
-                    code: "exception-expired",
+                    code: NoticeCode::ExceptionExpired,
                     fails: false,
                     message: format!(
                         "exception {} (line {}: {}) expired on {}{}; renew it or remove it",
@@ -188,7 +211,7 @@ impl Gate {
                 });
             } else if self.waived_by[i] == 0 {
                 self.summary.notices.push(Notice {
-                    code: "exception-unused",
+                    code: NoticeCode::ExceptionUnused,
                     fails: false,
                     message: format!(
                         "exception {} (line {}: {}) waived no failing row; remove it if it is no longer needed",
@@ -204,7 +227,7 @@ impl Gate {
             let age = as_of.map(|d| self.today.days() - d.days());
             if age.is_none_or(|a| a > i64::from(max)) {
                 self.summary.notices.push(Notice {
-                    code: "registry-stale",
+                    code: NoticeCode::RegistryStale,
                     fails: true,
                     message: match (registry_as_of, age) {
                         (Some(d), Some(a)) => format!(
@@ -271,7 +294,7 @@ mod tests {
             Disposition::Fail
         );
         let s = g.finish(None);
-        let codes: Vec<&str> = s.notices.iter().map(|n| n.code).collect();
+        let codes: Vec<&str> = s.notices.iter().map(|n| n.code.as_str()).collect();
         assert_eq!(codes, ["exception-expired", "exception-unused"]);
         assert!(s.notices[0].message.contains("no longer waives 1"));
         assert_eq!((s.waived, s.failing), (1, 1));
@@ -305,7 +328,7 @@ mod tests {
         let g = Gate::new(DEFAULT_FAIL_ON, vec![], None, Some(180), today());
         let s = g.finish(Some("2024-04"));
         assert!(!s.passed);
-        assert_eq!(s.notices[0].code, "registry-stale");
+        assert_eq!(s.notices[0].code, NoticeCode::RegistryStale);
         let g = Gate::new(DEFAULT_FAIL_ON, vec![], None, Some(10_000), today());
         assert!(g.finish(Some("2024-04")).passed);
     }

@@ -18,7 +18,7 @@ use std::collections::{BTreeSet, HashSet};
 use serde::Serialize;
 
 use crate::filing_no::{self, FilingNumber};
-use crate::matcher::{FilingMatch, MatchKind, Matcher, Outcome, Rule, Verdict};
+use crate::matcher::{FilingMatch, MatchKind, Matcher, Outcome, Reason, Rule, Verdict, Via};
 use crate::model::{text_enum, CompanyId, Regime, RegimeFilter, Snapshot};
 use crate::registry::Registry;
 use crate::report::{self, MatchInfo};
@@ -514,7 +514,7 @@ impl<'a> Auditor<'a> {
                             score: 1.0,
                             rule: Rule::Key,
                             matched_name: f.filing_no().unwrap_or_default().to_string(),
-                            matched_via: "filing number",
+                            matched_via: Via::Number,
                         },
                     ))
                 })
@@ -581,7 +581,7 @@ fn join_reasons(first: String, second: String) -> String {
 fn review_code(o: &Outcome) -> Code {
     match o.matches.first() {
         Some(top) if top.kind == MatchKind::Related => Code::RelatedEntity,
-        _ if o.explain.reason.starts_with("ambiguous") => Code::Ambiguous,
+        _ if matches!(o.explain.reason, Reason::Ambiguous { .. }) => Code::Ambiguous,
         _ => Code::WeakMatch,
     }
 }

@@ -56,6 +56,20 @@ pub enum Via {
     Alias(AliasKind),
     /// The group the company belongs to: a match through it is `related`.
     Group,
+    /// A filing number, looked up as such.
+    Number,
+}
+
+impl std::fmt::Display for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+impl serde::Serialize for Via {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.describe())
+    }
 }
 
 impl Via {
@@ -65,6 +79,7 @@ impl Via {
             Via::AsPrinted => "name as printed",
             Via::Alias(k) => k.as_str(),
             Via::Group => "group",
+            Via::Number => "filing number",
         }
     }
 
@@ -73,6 +88,7 @@ impl Via {
             Via::Listed => 0,
             Via::AsPrinted => 1,
             Via::Group => 2,
+            Via::Number => 3,
             Via::Alias(k) => 16 + AliasKind::ALL.iter().position(|&a| a == k).unwrap_or(0) as u8,
         }
     }
@@ -82,6 +98,7 @@ impl Via {
             0 => Some(Via::Listed),
             1 => Some(Via::AsPrinted),
             2 => Some(Via::Group),
+            3 => Some(Via::Number),
             c => AliasKind::ALL
                 .get(usize::from(c.checked_sub(16)?))
                 .map(|&k| Via::Alias(k)),

@@ -25,6 +25,7 @@
 
 mod codec;
 mod index;
+mod reason;
 mod similarity;
 
 use std::cell::OnceCell;
@@ -39,6 +40,7 @@ use crate::normalize::{self, NameKey};
 pub use codec::{digest as input_digest, reseal as reseal_index, IndexError};
 use index::{grams, NameView};
 pub use index::{NameIndex, Via};
+pub use reason::Reason;
 use similarity::Pattern;
 
 /// A match at or above this score can make a `filed` verdict.
@@ -48,9 +50,6 @@ pub const WEAK: f64 = 0.75;
 
 /// Queries longer than this are answered `not-found` without matching.
 pub const MAX_QUERY_CHARS: usize = 1000;
-
-/// Why a match only on filings a newer list dropped is `review`.
-const WITHDRAWN: &str = "every matching filing is absent from a newer complete list of its scope (withdrawn or deregistered?); check the current list";
 
 const SCORE_CORE: f64 = 0.95;
 const SCORE_PINYIN: f64 = 0.92;
@@ -194,7 +193,7 @@ pub struct FilingMatch {
     pub rule: Rule,
     /// The registry name that matched, and what it is.
     pub matched_name: String,
-    pub matched_via: &'static str,
+    pub matched_via: Via,
 }
 
 /// The path to a verdict, for `--explain`.
@@ -208,7 +207,7 @@ pub struct Explain {
     pub pinyin: Option<String>,
     pub candidates: Vec<Candidate>,
     pub thresholds: Thresholds,
-    pub reason: String,
+    pub reason: Reason,
 }
 
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -273,7 +272,7 @@ impl Matcher {
 
     fn score_name(&self, q: &Query, e: &NameView<'_>) -> Option<(Rule, MatchKind, f64)> {
         let exactish = match e.via() {
-            Via::Listed | Via::AsPrinted => MatchKind::Exact,
+            Via::Listed | Via::AsPrinted | Via::Number => MatchKind::Exact,
             Via::Alias(_) | Via::Group => MatchKind::Alias,
         };
         // (Strings are compared as bytes where that is enough: a large
@@ -412,7 +411,7 @@ impl Matcher {
         score: f64,
         rule: Rule,
         matched_name: String,
-        matched_via: &'static str,
+        matched_via: Via,
     ) -> FilingMatch {
         let (filing, company, regime, _) = self.index.filing_at(pos);
         FilingMatch {
@@ -452,7 +451,7 @@ impl Matcher {
                     strong: STRONG,
                     weak: WEAK,
                 },
-                reason: String::new(),
+                reason: Reason::Pending,
             },
         }
     }
@@ -463,8 +462,10 @@ impl Matcher {
         let n = match filing_no::parse(query) {
             Ok(n) => n,
             Err(e) => {
-                outcome.explain.reason = format!("not a well-formed filing number: {e}");
-                outcome.note = Some(outcome.explain.reason.clone());
+                outcome.explain.reason = Reason::MalformedNumber {
+                    error: e.to_string(),
+                };
+                outcome.note = Some(outcome.explain.reason.to_string());
                 return outcome;
             }
         };
@@ -482,29 +483,29 @@ impl Matcher {
                     1.0,
                     Rule::Number,
                     n.canonical(),
-                    "filing number",
+                    Via::Number,
                 )
             })
             .collect();
         if outcome.matches.is_empty() {
             outcome.explain.reason = if self.holds_numbers(regime) {
-                format!(
-                    "no {regime} filing in the registry has the number {}",
-                    n.canonical()
-                )
+                Reason::UnknownNumber {
+                    regime,
+                    number: n.canonical(),
+                }
             } else {
-                format!(
-                    "the number is well formed, but the registry holds no {regime} numbers to look it up in; import the official lists (`filing-check registry import`)"
-                )
+                Reason::NumbersNotHeld { regime }
             };
-            outcome.note = Some(outcome.explain.reason.clone());
+            outcome.note = Some(outcome.explain.reason.to_string());
         } else if self.none_listed(&outcome.matches) {
             outcome.verdict = Verdict::Review;
-            outcome.explain.reason = WITHDRAWN.to_string();
-            outcome.note = Some(WITHDRAWN.to_string());
+            outcome.explain.reason = Reason::Withdrawn;
+            outcome.note = Some(outcome.explain.reason.to_string());
         } else {
             outcome.verdict = Verdict::Filed;
-            outcome.explain.reason = format!("filing number {} is in the registry", n.canonical());
+            outcome.explain.reason = Reason::Number {
+                number: n.canonical(),
+            };
         }
         outcome
     }
@@ -514,9 +515,10 @@ impl Matcher {
             // No name is this long; matching it would only cost time.
             let mut o = Self::no_match(query);
             o.explain.key = String::new();
-            o.explain.reason =
-                format!("a query of more than {MAX_QUERY_CHARS} characters is no name");
-            o.note = Some(o.explain.reason.clone());
+            o.explain.reason = Reason::TooLong {
+                limit: MAX_QUERY_CHARS,
+            };
+            o.note = Some(o.explain.reason.to_string());
             return o;
         }
         if filing_no::looks_like_number(query) {
@@ -582,14 +584,7 @@ impl Matcher {
                     elsewhere += 1;
                     continue;
                 }
-                let m = self.filing_match(
-                    fi,
-                    kind,
-                    score,
-                    rule,
-                    e.text().to_string(),
-                    e.via().describe(),
-                );
+                let m = self.filing_match(fi, kind, score, rule, e.text().to_string(), e.via());
                 match per_filing.get(&fi) {
                     Some(old)
                         if (old.score, std::cmp::Reverse(old.kind))
@@ -620,8 +615,8 @@ impl Matcher {
         });
 
         let (verdict, reason) = self.verdict(&matches);
-        let note = if reason == WITHDRAWN {
-            Some(reason.clone())
+        let note = if reason == Reason::Withdrawn {
+            Some(reason.to_string())
         } else {
             (matches.is_empty() && elsewhere > 0).then(|| {
                 format!(
@@ -679,7 +674,7 @@ impl Matcher {
             let company_kind = match e.via() {
                 Via::Listed | Via::AsPrinted => MatchKind::Exact,
                 Via::Alias(_) => MatchKind::Alias,
-                Via::Group => continue,
+                Via::Group | Via::Number => continue,
             };
             // Longest form first: 蚂蚁集团 before 蚂蚁.
             for (part, part_score) in [(e.full(), 1.0), (e.key(), 1.0), (e.core(), SCORE_CORE)] {
@@ -724,27 +719,19 @@ impl Matcher {
             && strong.all(|m| self.index.filing_by_id(m.filing).is_some_and(|f| !f.2))
     }
 
-    fn verdict(&self, matches: &[FilingMatch]) -> (Verdict, String) {
+    fn verdict(&self, matches: &[FilingMatch]) -> (Verdict, Reason) {
         let Some(top) = matches.first() else {
-            return (Verdict::NotFound, "no registry name matched".to_string());
+            return (Verdict::NotFound, Reason::NoMatch);
         };
         let strong = top.kind != MatchKind::Related && top.score >= STRONG;
         if !strong {
-            let why = if top.matched_via == Via::Group.describe() {
-                format!(
-                    "the query names {:?}, the group of a filed company: the group is not the filer",
-                    top.matched_name
-                )
+            let name = top.matched_name.clone();
+            let why = if top.matched_via == Via::Group {
+                Reason::Group { name }
             } else if top.kind == MatchKind::Related {
-                format!(
-                    "the query contains the filed name {:?} plus other words: a related entity, not the filer",
-                    top.matched_name
-                )
+                Reason::Related { name }
             } else {
-                format!(
-                    "best match {:.2} is below the strong threshold {STRONG:.2}",
-                    top.score
-                )
+                Reason::Weak { score: top.score }
             };
             return (Verdict::Review, why);
         }
@@ -755,25 +742,21 @@ impl Matcher {
             .map(company)
             .collect();
         if rivals.len() > 1 {
-            let mut names: Vec<String> = rivals.iter().map(|&c| self.company_name(c)).collect();
-            names.sort();
-            return (
-                Verdict::Review,
-                format!("ambiguous: equally strong matches for {}", names.join(", ")),
-            );
+            let mut companies: Vec<String> = rivals.iter().map(|&c| self.company_name(c)).collect();
+            companies.sort();
+            return (Verdict::Review, Reason::Ambiguous { companies });
         }
         if self.none_listed(matches) {
-            return (Verdict::Review, WITHDRAWN.to_string());
+            return (Verdict::Review, Reason::Withdrawn);
         }
         (
             Verdict::Filed,
-            format!(
-                "{} match ({}, rule {}) {:.2} ≥ {STRONG:.2}",
-                top.kind.as_str(),
-                top.matched_via,
-                top.rule.as_str(),
-                top.score
-            ),
+            Reason::Filed {
+                kind: top.kind,
+                via: top.matched_via.describe(),
+                rule: top.rule,
+                score: top.score,
+            },
         )
     }
 }
