@@ -174,6 +174,39 @@ fn parse_regions(text: &str) -> Vec<Region> {
         .collect()
 }
 
+/// Whether a text may hold a filing number at all: a cheap test before
+/// [`find_in`] (an algorithm number has 算, a service number eight digits).
+pub fn may_hold_number(text: &str) -> bool {
+    text.contains('算') || text.bytes().filter(u8::is_ascii_digit).count() >= 8
+}
+
+/// The filing numbers written inside free text (a remark cell, a vendor's
+/// page that says `算法备案号：网信算备…号；大模型备案号：Beijing-…`), in the
+/// order they appear, as written there; each may still be malformed (see
+/// [`parse`]).
+pub fn find_in(text: &str) -> Vec<String> {
+    static PATTERN: OnceLock<regex::Regex> = OnceLock::new();
+    let pattern = PATTERN.get_or_init(|| {
+        regex::Regex::new(concat!(
+            // 网信算备 + digits (+ 号), in simplified or traditional script,
+            // full-width digits and spaces allowed.
+            r"[网網]\s*信\s*算\s*[备備][\s0-9０-９]{6,40}[号號]?",
+            "|",
+            // Region-Name-YYYYMMDD[NNNN | SNNNN], not inside a longer word.
+            r"\b[A-Za-z]{4,20}-[A-Za-z0-9.]+(?:-[A-Za-z0-9.]+)*-[0-9]{8}(?:[Ss]?[0-9]{4})?\b",
+        ))
+        .expect("the filing-number pattern compiles")
+    });
+    let mut found: Vec<String> = Vec::new();
+    for m in pattern.find_iter(text) {
+        let number = m.as_str().trim().to_string();
+        if !found.contains(&number) {
+            found.push(number);
+        }
+    }
+    found
+}
+
 /// Whether the text is shaped like a filing number at all (as opposed to a
 /// name): used to route a query to the number lookup.
 pub fn looks_like_number(s: &str) -> bool {
@@ -252,9 +285,23 @@ pub fn parse(given: &str) -> Result<FilingNumber, NumberError> {
     })
 }
 
-/// NFKC, no white space, no leading label or colon.
+/// Traditional forms of the characters an algorithm number is written with.
+fn simplified(c: char) -> char {
+    match c {
+        '網' => '网',
+        '備' => '备',
+        '號' => '号',
+        other => other,
+    }
+}
+
+/// NFKC, simplified, no white space, no leading label or colon.
 fn clean(s: &str) -> String {
-    let s: String = s.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let s: String = s
+        .nfkc()
+        .filter(|c| !c.is_whitespace())
+        .map(simplified)
+        .collect();
     let mut rest = s.as_str();
     for label in [
         "生成式人工智能服务备案号",
@@ -303,6 +350,32 @@ fn valid_date(iso: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn numbers_are_found_inside_free_text() {
+        let page = "算法备案号：网信算备110108823483901230031号；大模型备案号：Beijing-DeepseekChat-202404280016。";
+        assert_eq!(
+            find_in(page),
+            vec![
+                "网信算备110108823483901230031号".to_string(),
+                "Beijing-DeepseekChat-202404280016".to_string()
+            ]
+        );
+        let spaced = "備案：網信算備 1101 0882 3483 9012 3003 1 號";
+        let found = find_in(spaced);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            parse(&found[0]).unwrap().canonical(),
+            "网信算备110108823483901230031号"
+        );
+        assert!(find_in("智谱AI 与 文心一言 2023-08-21").is_empty());
+        // Not inside a longer word; a registration's S is kept.
+        assert_eq!(
+            find_in("x:Guangdong-Dr.GDCDC-20260706S0054"),
+            vec!["Guangdong-Dr.GDCDC-20260706S0054".to_string()]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -1035,9 +1035,13 @@ impl Drop for ReadOnly {
     }
 }
 
+/// Says a test checked nothing, where `cargo test` shows it: on the real
+/// standard error (the harness captures only `print!`/`eprint!`).
 fn skip(test: &str) {
-    println!(
-        "note: {test} skipped: permission bits do not stop writes here (root) and \
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "note: {test} SKIPPED: permission bits do not stop writes here (root) and \
          `setpriv` to nobody is unavailable; nothing was checked"
     );
 }

@@ -220,3 +220,22 @@ fn explain_shows_the_path_to_the_verdict() {
     assert!(explain["thresholds"]["strong"].as_f64().unwrap() > 0.5);
     assert!(!explain["candidates"].as_array().unwrap().is_empty());
 }
+
+/// A panic is a bug, reported as one: a one-line internal error with where
+/// it happened, and exit 3, never Rust's 101.
+#[test]
+fn a_panic_is_an_internal_error_with_exit_3() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_filing-check"))
+        .arg("智谱AI")
+        .env("FILING_CHECK_TEST_PANIC", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("filing-check: internal error, please report it")
+            && stderr.contains("src/main.rs:")
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+}

@@ -10,6 +10,7 @@
 
 mod util;
 
+use filing_check::matcher::{reseal_index, NameIndex};
 use util::{Dir, Run};
 
 /// A deep-synthesis list in the published layout: near-miss companies, a
@@ -304,4 +305,145 @@ fn a_registry_from_before_the_index_gets_one_on_its_next_import() {
     drop(conn);
     dir.run(&["--registry", "r.db", "远山调色算法"])
         .expect_code(0);
+}
+
+/// The stored index of `db`, damaged by `edit` (given the index and its
+/// bytes) and sealed again, so that the damage gets past the checksum.
+fn damage(dir: &Dir, db: &str, edit: impl Fn(&NameIndex, &mut Vec<u8>)) {
+    let conn = rusqlite::Connection::open(dir.join(db)).unwrap();
+    let mut bytes: Vec<u8> = conn
+        .query_row("SELECT bytes FROM name_index", [], |r| r.get(0))
+        .unwrap();
+    let index = NameIndex::from_bytes(bytes.clone()).unwrap();
+    edit(&index, &mut bytes);
+    reseal_index(&mut bytes);
+    conn.execute("UPDATE name_index SET bytes = ?1", [bytes])
+        .unwrap();
+}
+
+/// Where record `i` of an array of the index starts.
+fn record(index: &NameIndex, array: &str, i: usize) -> usize {
+    let (_, offset, count, size) = index.sections().into_iter().find(|s| s.0 == array).unwrap();
+    assert!(i < count, "{array} has {count} records");
+    offset + i * size
+}
+
+/// Every command that answers from a registry file refuses a damaged index
+/// with the corrupt-registry message and exit 2, whatever part the damage
+/// hits, even when the checksum agrees; none ever exits 101 (a panic).
+/// (A lookup reads only the filings its answers name: damage to one
+/// filing's record is found when an answer names it, as here.)
+#[test]
+fn damage_past_the_checksum_is_an_error_for_every_command() {
+    type Edit = fn(&NameIndex, &mut Vec<u8>);
+    let damages: [(&str, Edit, bool); 4] = [
+        // A name pointing at a target that does not exist.
+        (
+            "name target",
+            |ix, b| {
+                let at = record(ix, "names", 0);
+                b[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+            },
+            true,
+        ),
+        // A target's filings running past the posting list.
+        (
+            "target filings",
+            |ix, b| {
+                let at = record(ix, "targets", 0) + 16;
+                b[at..at + 4].copy_from_slice(&(u32::MAX - 3).to_le_bytes());
+            },
+            true,
+        ),
+        // The last filing's id past every id the file holds (still in
+        // order, so only the data can tell).
+        (
+            "filing id",
+            |ix, b| {
+                let n = ix.filing_count();
+                let at = record(ix, "filings", n - 1);
+                b[at..at + 8].copy_from_slice(&i64::MAX.to_le_bytes());
+            },
+            false,
+        ),
+        // A filing indexed under another company than the file says.
+        (
+            "filing company",
+            |ix, b| {
+                let n = ix.filing_count();
+                let (_, other, _, _) = ix.filing_at(0);
+                let at = record(ix, "filings", n - 1) + 8;
+                b[at..at + 8].copy_from_slice(&other.0.to_le_bytes());
+            },
+            false,
+        ),
+    ];
+    let dir = registry();
+    std::fs::write(dir.join("fine.csv"), "供应商\n远山剪辑算法\n").unwrap();
+    for (what, edit, structural) in damages {
+        std::fs::copy(dir.join("r.db"), dir.join("d.db")).unwrap();
+        damage(&dir, "d.db", edit);
+        let mut uses: Vec<Vec<&str>> = vec![
+            vec!["--registry", "d.db", "远山剪辑算法"],
+            vec![
+                "--registry",
+                "d.db",
+                "--format",
+                "json",
+                "--explain",
+                "网信算备510107222222222222222号",
+            ],
+            vec!["--registry", "d.db", "registry", "status"],
+            vec!["--registry", "d.db", "registry", "list"],
+            vec![
+                "--registry",
+                "d.db",
+                "registry",
+                "list",
+                "--company",
+                "远山",
+            ],
+            vec![
+                "--registry",
+                "d.db",
+                "registry",
+                "export",
+                "--regime",
+                "genai",
+            ],
+            vec!["--registry", "d.db", "registry", "diff", "r.db", "d.db"],
+            vec!["--registry", "d.db", "eval", "q.csv"],
+            vec!["audit", "fine.csv", "--no-policy", "--registry", "d.db"],
+        ];
+        std::fs::write(
+            dir.join("q.csv"),
+            "query,expected_verdict,expected_company,expected_regimes\n智谱AI,filed,智谱AI,genai|deep-synthesis\n",
+        )
+        .unwrap();
+        if structural {
+            // An import checks the index it is about to replace.
+            uses.push(vec![
+                "--registry",
+                "d.db",
+                "registry",
+                "import",
+                "list.csv",
+                "--regime",
+                "deep-synthesis",
+                "--as-of",
+                "2026-11-02",
+            ]);
+        }
+        for args in &uses {
+            let r = dir.run(args);
+            assert_ne!(r.code, 101, "{what}: {args:?} panicked: {}", r.stderr);
+            assert_eq!(r.code, 2, "{what}: {args:?}: {}{}", r.stdout, r.stderr);
+            assert!(
+                r.stderr.contains("d.db is damaged (name index")
+                    && r.stderr.contains("registry init --force"),
+                "{what}: {args:?}: {}",
+                r.stderr
+            );
+        }
+    }
 }

@@ -180,3 +180,125 @@ fn a_registry_of_a_newer_schema_is_refused_with_a_fix() {
     );
     assert!(r.stderr.contains("upgrade filing-check"), "{}", r.stderr);
 }
+
+/// `registry init --force` over a registry another process has open, with
+/// committed changes still in its write-ahead log: afterwards the file holds
+/// exactly the new data, and nothing of the old comes back.
+#[test]
+fn init_force_over_a_live_wal_gives_exactly_the_new_data() {
+    let dir = Dir::new();
+    let db = dir.join("r.db");
+    dir.run(&["registry", "init", db.to_str().unwrap()])
+        .expect_code(0);
+    let count = |conn: &rusqlite::Connection, sql: &str| -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    };
+    // Another process: WAL mode, no checkpoints, a committed change that
+    // lives only in the -wal file, and the connection left open.
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other
+        .execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+             INSERT INTO sources (id, title, publisher, as_of, completeness)
+                 VALUES ('stale', 'old data', 'x', '2020-01', 'partial');
+             INSERT INTO companies (name) VALUES ('旧数据公司');",
+        )
+        .unwrap();
+    let wal = dir.join("r.db-wal");
+    assert!(
+        std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0),
+        "the change should live in the WAL"
+    );
+    assert_eq!(
+        count(&other, "SELECT count(*) FROM sources WHERE id = 'stale'"),
+        1
+    );
+
+    let r = dir.run(&["registry", "init", "--force", db.to_str().unwrap()]);
+    r.expect_code(0);
+    // The other process sees the new data, and so does everyone after it.
+    assert_eq!(
+        count(&other, "SELECT count(*) FROM sources WHERE id = 'stale'"),
+        0
+    );
+    drop(other);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM sources WHERE id = 'stale'"),
+        0
+    );
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT count(*) FROM companies WHERE name = '旧数据公司'"
+        ),
+        0
+    );
+    assert_eq!(count(&conn, "SELECT count(*) FROM filings"), 78);
+    drop(conn);
+    let r = dir.run(&[
+        "--registry",
+        db.to_str().unwrap(),
+        "registry",
+        "status",
+        "--format",
+        "json",
+    ]);
+    r.expect_code(0);
+    let sources: Vec<String> = r.json()["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!sources.contains(&"stale".to_string()), "{sources:?}");
+}
+
+/// A registry file of an earlier schema is brought up to this build's when
+/// first opened, and answers as a new one does.
+#[test]
+fn a_registry_of_an_older_schema_is_upgraded_and_answers() {
+    let dir = Dir::new();
+    for (name, schema) in [
+        ("v1.db", include_str!("fixtures/schema-v1.sql")),
+        ("v2.db", include_str!("fixtures/schema-v2.sql")),
+    ] {
+        let db = dir.join(name);
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(schema).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sources (id, title, publisher, as_of, completeness)
+                 VALUES ('old-list', '旧名单', '国家互联网信息办公室', '2024-04', 'partial');
+             INSERT INTO regimes (id, title, title_en, issued, in_force, defines, applies_to,
+                                  filing_number_label, source_id)
+                 VALUES ('genai', 't', 't', '2023-07', '2023-08-15', 'd', 'a', '备案号', 'old-list');
+             INSERT INTO companies (id, name) VALUES (1, '北京百度网讯科技有限公司');
+             INSERT INTO filings (regime, company_id, company_listed, item, item_listed,
+                                  item_kind, filing_no, source_id, location, status)
+                 VALUES ('genai', 1, '北京百度网讯科技有限公司', '文心一言', '文心一言', 'model',
+                         'Beijing-WenXinYiYan-20230821', 'old-list', 'row 1', 'listed');",
+        )
+        .unwrap();
+        drop(conn);
+        let r = dir.run(&[
+            "--registry",
+            db.to_str().unwrap(),
+            "--format",
+            "json",
+            "Beijing-WenXinYiYan-20230821",
+        ]);
+        r.expect_code(0);
+        let json = r.json();
+        assert_eq!(json["registry"]["schema_version"], SCHEMA_VERSION, "{name}");
+        assert_eq!(json["results"][0]["verdict"], "filed", "{name}");
+        assert_eq!(
+            json["results"][0]["matches"][0]["company"], "北京百度网讯科技有限公司",
+            "{name}"
+        );
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION, "{name}");
+    }
+}

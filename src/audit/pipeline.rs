@@ -6,6 +6,7 @@
 //! gate in input order and hands it to the output sink. Memory stays flat:
 //! at most a few chunks are in flight, and the cache is cleared when full.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use super::policy;
 use super::sink::{Head, InputInfo, RowOut, Sink};
 use super::{Auditor, Evaluation};
 use crate::date::Date;
+use crate::filing_no;
 use crate::input::{header, InputError, Record, Table};
 use crate::report::RegistryInfo;
 
@@ -98,12 +100,24 @@ fn field(fields: &[String], at: Option<usize>) -> &str {
     at.and_then(|i| fields.get(i)).map_or("", String::as_str)
 }
 
-/// A record's vendor, model and filing number.
-fn parts<'r>(r: &'r Record, cols: &Columns) -> (&'r str, &'r str, &'r str) {
+/// A record's vendor, model and filing number: the number column's, or
+/// else the first filing number written anywhere in the row (a remark, a
+/// pasted vendor page), so that a number the list gives is always checked.
+fn parts<'r>(r: &'r Record, cols: &Columns) -> (&'r str, &'r str, Cow<'r, str>) {
+    let number = field(&r.fields, cols.number);
+    let number = if number.trim().is_empty() {
+        r.fields
+            .iter()
+            .filter(|cell| filing_no::may_hold_number(cell))
+            .find_map(|cell| filing_no::find_in(cell).into_iter().next())
+            .map_or(Cow::Borrowed(number), Cow::Owned)
+    } else {
+        Cow::Borrowed(number)
+    };
     (
         field(&r.fields, cols.vendor),
         field(&r.fields, cols.model),
-        field(&r.fields, cols.number),
+        number,
     )
 }
 
@@ -238,13 +252,14 @@ impl State<'_, '_> {
     /// Matches, judges and writes one chunk; returns the rows it held.
     fn chunk(&mut self, chunk: &[Record], sink: &mut dyn Sink) -> Result<u64, AuditError> {
         let cols = self.cols;
+        let row_parts: Vec<_> = chunk.iter().map(|r| parts(r, cols)).collect();
         // The chunk's distinct rows not yet known; only those are copied.
         let mut missing: Vec<(String, (String, String, String))> = Vec::new();
         let mut keys: Vec<String> = Vec::with_capacity(chunk.len());
         {
             let mut seen = std::collections::HashSet::new();
-            for r in chunk {
-                let (v, m, n) = parts(r, cols);
+            for (v, m, n) in &row_parts {
+                let (v, m, n) = (*v, *m, n.as_ref());
                 let k = cache_key(v, m, n);
                 if !self.cache.contains_key(&k) && seen.insert(k.clone()) {
                     missing.push((k.clone(), (v.to_string(), m.to_string(), n.to_string())));
@@ -281,10 +296,10 @@ impl State<'_, '_> {
             .collect();
         self.cache.extend(resolved);
 
-        for (r, k) in chunk.iter().zip(&keys) {
+        for ((r, k), (vendor, model, number)) in chunk.iter().zip(&keys).zip(&row_parts) {
             let res = Arc::clone(&self.cache[k]);
             let eval = &res.evaluation;
-            let (vendor, model, number) = parts(r, cols);
+            let (vendor, model, number) = (*vendor, *model, number.as_ref());
             let (disposition, exception) = self.gate.judge(
                 || {
                     res.key

@@ -1,9 +1,10 @@
 //! `filing-check audit FILE|-`: every row of a vendor list checked, a report
 //! in the chosen format, and a gate for CI.
 //!
-//! Flags are parsed by clap, then validated and resolved against the policy
-//! file into one plan before any input is read; the run itself is the
-//! library's ([`filing_check::audit::pipeline`]).
+//! Flags are parsed by clap, then resolved with the policy file into one
+//! [`Plan`] by a pure function ([`Plan::new`], unit-tested below) before any
+//! list is read; the run itself is the library's
+//! ([`filing_check::audit::pipeline`]).
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -208,36 +209,78 @@ impl Drop for Output {
     }
 }
 
-pub fn run(args: Args, ctx: &Ctx, stdout: &mut dyn Write) -> anyhow::Result<Exit> {
-    // Validate and resolve everything before reading the list.
-    let policy = policy(&args)?;
-    let format = args
-        .format
-        .or_else(|| args.output.as_deref().and_then(AuditFormat::from_extension))
-        .unwrap_or(AuditFormat::Table);
-    if format.is_binary() && args.output.is_none() && io::stdout().is_terminal() {
-        return Err(UsageError(format!(
-            "--format {format} writes a binary file; give --output FILE.{format} or redirect standard output"
-        ))
-        .into());
+/// Everything a run needs, resolved from the flags and the policy file
+/// before the list or the registry is read.
+#[derive(Debug)]
+struct Plan {
+    source: Source,
+    format: AuditFormat,
+    output: Option<PathBuf>,
+    output_encoding: OutputEncoding,
+    read: ReadOptions,
+    require: Require,
+    fail_on: Vec<AuditVerdict>,
+    max_staleness: Option<u32>,
+    exceptions: Vec<policy::Exception>,
+    options: Options,
+    quiet: bool,
+}
+
+impl Plan {
+    /// Resolves the flags against the policy (flags win, then the policy,
+    /// then the defaults). `stdout_is_terminal` says whether a binary format
+    /// could land on a terminal.
+    fn new(args: &Args, policy: Policy, stdout_is_terminal: bool) -> Result<Plan, UsageError> {
+        let format = args
+            .format
+            .or_else(|| args.output.as_deref().and_then(AuditFormat::from_extension))
+            .unwrap_or(AuditFormat::Table);
+        if format.is_binary() && args.output.is_none() && stdout_is_terminal {
+            return Err(UsageError(format!(
+                "--format {format} writes a binary file; give --output FILE.{format} or redirect standard output"
+            )));
+        }
+        let read = ReadOptions {
+            encoding: args
+                .encoding
+                .as_deref()
+                .map(input::parse_encoding)
+                .transpose()
+                .map_err(|e| UsageError(e.to_string()))?,
+            sheet: args.sheet.clone(),
+            delimiter: args.delimiter.as_deref().map(delimiter).transpose()?,
+        };
+        Ok(Plan {
+            source: Source::from_arg(&args.file),
+            format,
+            output: args.output.clone(),
+            output_encoding: args.output_encoding,
+            read,
+            require: args.require.or(policy.require).unwrap_or(Require::Any),
+            fail_on: args
+                .fail_on
+                .clone()
+                .or(policy.fail_on)
+                .unwrap_or_else(|| DEFAULT_FAIL_ON.to_vec()),
+            max_staleness: args.max_staleness.or(policy.max_staleness_days),
+            exceptions: policy.exceptions,
+            options: Options {
+                overrides: Overrides {
+                    vendor: args.vendor_col.clone(),
+                    model: args.model_col.clone(),
+                    number: args.filing_col.clone(),
+                    no_header: args.no_header,
+                },
+                quiet: args.quiet,
+            },
+            quiet: args.quiet,
+        })
     }
-    let read = ReadOptions {
-        encoding: args
-            .encoding
-            .as_deref()
-            .map(input::parse_encoding)
-            .transpose()
-            .map_err(|e| UsageError(e.to_string()))?,
-        sheet: args.sheet.clone(),
-        delimiter: args.delimiter.as_deref().map(delimiter).transpose()?,
-    };
-    let require = args.require.or(policy.require).unwrap_or(Require::Any);
-    let fail_on = args
-        .fail_on
-        .clone()
-        .or(policy.fail_on.clone())
-        .unwrap_or_else(|| DEFAULT_FAIL_ON.to_vec());
-    let max_staleness = args.max_staleness.or(policy.max_staleness_days);
+}
+
+pub fn run(args: Args, ctx: &Ctx, stdout: &mut dyn Write) -> anyhow::Result<Exit> {
+    // Resolve everything before reading the list.
+    let plan = Plan::new(&args, policy(&args)?, io::stdout().is_terminal())?;
     let baseline = match &args.baseline {
         Some(path) => {
             let text = read_text(path, "baseline")?;
@@ -248,45 +291,45 @@ pub fn run(args: Args, ctx: &Ctx, stdout: &mut dyn Write) -> anyhow::Result<Exit
         }
         None => None,
     };
-    let options = Options {
-        overrides: Overrides {
-            vendor: args.vendor_col.clone(),
-            model: args.model_col.clone(),
-            number: args.filing_col.clone(),
-            no_header: args.no_header,
-        },
-        quiet: args.quiet,
-    };
+    run_plan(plan, baseline, ctx, stdout)
+}
 
-    let registry = ctx.load_warning(!args.quiet)?;
+/// Runs a resolved plan.
+fn run_plan(
+    plan: Plan,
+    baseline: Option<Baseline>,
+    ctx: &Ctx,
+    stdout: &mut dyn Write,
+) -> anyhow::Result<Exit> {
+    let registry = ctx.load_warning(!plan.quiet)?;
     let info = RegistryInfo::new(&registry);
-    let auditor = Auditor::new(&registry, require);
+    let auditor = Auditor::new(&registry, plan.require);
     let gate = Gate::new(
-        &fail_on,
-        policy.exceptions,
+        &plan.fail_on,
+        plan.exceptions,
         baseline,
-        max_staleness,
+        plan.max_staleness,
         Date::today(),
     );
-    let table = input::open(&Source::from_arg(&args.file), &read)?;
+    let table = input::open(&plan.source, &plan.read)?;
 
-    let (output, sink_out): (Option<Output>, Box<dyn Write + '_>) = match &args.output {
+    let (output, sink_out): (Option<Output>, Box<dyn Write + '_>) = match &plan.output {
         Some(path) => {
             let (o, file) = Output::create(path)?;
             (o, Box::new(BufWriter::new(file)))
         }
         None => (None, Box::new(BufWriter::new(stdout))),
     };
-    let mut sink = out_fmt::sink(format, sink_out, args.output_encoding);
+    let mut sink = out_fmt::sink(plan.format, sink_out, plan.output_encoding);
 
-    let progress = progress_bar(args.quiet);
+    let progress = progress_bar(plan.quiet);
     let mut tick = |rows: u64| progress.set_position(rows);
     let finished = pipeline::run(
         table,
         &auditor,
         gate,
         &info,
-        &options,
+        &plan.options,
         sink.as_mut(),
         &mut tick,
     );
@@ -311,9 +354,9 @@ pub fn run(args: Args, ctx: &Ctx, stdout: &mut dyn Write) -> anyhow::Result<Exit
     let color = anstream::AutoStream::choice(&stderr);
     let mut err = BufWriter::new(anstream::AutoStream::new(stderr.lock(), color));
     let _ = diagnostics::write_failures(&mut err, &finished.input.file, &finished.failures)
-        .and_then(|()| diagnostics::write_notices(&mut err, &finished.summary, args.quiet))
+        .and_then(|()| diagnostics::write_notices(&mut err, &finished.summary, plan.quiet))
         .and_then(|()| {
-            if !args.quiet || !finished.summary.passed {
+            if !plan.quiet || !finished.summary.passed {
                 diagnostics::write_summary(&mut err, &finished.summary, &info)
             } else {
                 Ok(())
@@ -339,4 +382,97 @@ fn progress_bar(quiet: bool) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// The audit's arguments as the command line gives them.
+    fn args(line: &[&str]) -> Args {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        Cli::try_parse_from(std::iter::once("audit").chain(line.iter().copied()))
+            .unwrap()
+            .args
+    }
+
+    fn policy(text: &str) -> Policy {
+        policy::parse(text, "filing-check.toml").unwrap()
+    }
+
+    #[test]
+    fn flags_win_over_the_policy_which_wins_over_the_defaults() {
+        let p = Plan::new(&args(&["list.csv"]), Policy::default(), false).unwrap();
+        assert_eq!(p.require, Require::Any);
+        assert_eq!(p.fail_on, DEFAULT_FAIL_ON.to_vec());
+        assert_eq!(p.format, AuditFormat::Table);
+
+        let file =
+            "[gate]\nrequire = \"genai\"\nfail-on = [\"mismatch\"]\nmax-staleness-days = 30\n";
+        let p = Plan::new(&args(&["list.csv"]), policy(file), false).unwrap();
+        assert_eq!(p.require, Require::Genai);
+        assert_eq!(p.fail_on, vec![AuditVerdict::Mismatch]);
+        assert_eq!(p.max_staleness, Some(30));
+
+        let p = Plan::new(
+            &args(&["list.csv", "--require", "both", "--max-staleness", "9"]),
+            policy(file),
+            false,
+        )
+        .unwrap();
+        assert_eq!((p.require, p.max_staleness), (Require::Both, Some(9)));
+    }
+
+    #[test]
+    fn the_format_follows_the_output_name_unless_given() {
+        let p = Plan::new(&args(&["l.csv", "-o", "r.xlsx"]), Policy::default(), true).unwrap();
+        assert_eq!(p.format, AuditFormat::Xlsx);
+        let p = Plan::new(
+            &args(&["l.csv", "-o", "r.xlsx", "--format", "json"]),
+            Policy::default(),
+            true,
+        )
+        .unwrap();
+        assert_eq!(p.format, AuditFormat::Json);
+    }
+
+    #[test]
+    fn a_binary_format_never_goes_to_a_terminal() {
+        let err = Plan::new(
+            &args(&["l.csv", "--format", "xlsx"]),
+            Policy::default(),
+            true,
+        )
+        .unwrap_err();
+        assert!(err.0.contains("binary file"), "{err}");
+        assert!(Plan::new(
+            &args(&["l.csv", "--format", "xlsx"]),
+            Policy::default(),
+            false
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn bad_reading_flags_are_usage_errors() {
+        let err = Plan::new(
+            &args(&["l.csv", "--delimiter", ";;"]),
+            Policy::default(),
+            false,
+        )
+        .unwrap_err();
+        assert!(err.0.contains("--delimiter"), "{err}");
+        let err = Plan::new(
+            &args(&["l.csv", "--encoding", "klingon"]),
+            Policy::default(),
+            false,
+        )
+        .unwrap_err();
+        assert!(err.0.contains("klingon"), "{err}");
+    }
 }

@@ -525,6 +525,60 @@ impl NameIndex {
         })
     }
 
+    /// Where each array lies in the bytes: `(name, offset, records, record
+    /// size)`. For tests and fuzzing that damage one array on purpose.
+    #[doc(hidden)]
+    pub fn sections(&self) -> Vec<(&'static str, usize, usize, usize)> {
+        let l = &self.layout;
+        vec![
+            ("text", l.text.offset, l.text.count, 1),
+            ("names", l.names.offset, l.names.count, size::NAME),
+            ("targets", l.targets.offset, l.targets.count, size::TARGET),
+            ("filings", l.filings.offset, l.filings.count, size::FILING),
+            ("pinyins", l.pinyins.offset, l.pinyins.count, size::SPAN),
+            ("name_list", l.name_list.offset, l.name_list.count, size::ID),
+            (
+                "filing_list",
+                l.filing_list.offset,
+                l.filing_list.count,
+                size::ID,
+            ),
+            ("by_key", l.by_key.offset, l.by_key.count, size::TABLE),
+            ("by_core", l.by_core.offset, l.by_core.count, size::TABLE),
+            (
+                "by_pinyin",
+                l.by_pinyin.offset,
+                l.by_pinyin.count,
+                size::TABLE,
+            ),
+            (
+                "by_number",
+                l.by_number.offset,
+                l.by_number.count,
+                size::TABLE,
+            ),
+            ("by_gram", l.by_gram.offset, l.by_gram.count, size::GRAM),
+            (
+                "items_of_company",
+                l.items_of_company.offset,
+                l.items_of_company.count,
+                size::KEYED,
+            ),
+            (
+                "companies",
+                l.companies.offset,
+                l.companies.count,
+                size::KEYED,
+            ),
+            (
+                "numbered",
+                l.numbered.offset,
+                l.numbered.count,
+                size::REGIME,
+            ),
+        ]
+    }
+
     /// Checks every reference inside the index: strings lie in the arena
     /// on character boundaries, names point at targets, targets and tables
     /// at postings that exist, postings at names and filings that exist,

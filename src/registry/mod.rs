@@ -168,6 +168,23 @@ impl Registry {
         };
         let stored = match (scope, stored) {
             (Scope::Lookup, Some(index)) => {
+                // The index must cover the filings the file holds: the
+                // same number, up to the same id (each one it names is
+                // checked when read).
+                let (count, last) = reading.filing_extent()?;
+                let indexed_last = index
+                    .filing_count()
+                    .checked_sub(1)
+                    .map(|pos| index.filing_at(pos).0);
+                if count != index.filing_count() || last != indexed_last {
+                    return Err(StoreError::Corrupt {
+                        origin,
+                        detail: format!(
+                            "name index: it indexes {} filings, the registry holds {count}",
+                            index.filing_count()
+                        ),
+                    });
+                }
                 let snapshot = reading.partial_snapshot(&[])?;
                 return Ok(Registry {
                     snapshot,

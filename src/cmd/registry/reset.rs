@@ -25,9 +25,9 @@ fn remove_journal(path: &Path) {
 pub fn run(_args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     match &ctx.location {
         Location::File(path) => {
-            // A named registry file is rewritten from the embedded data.
+            // A named registry file is rewritten from the embedded data
+            // (through SQLite, which keeps its journal consistent).
             Store::create_file(path, &embedded::data()?, true)?;
-            remove_journal(path);
             writeln!(out, "rewrote {} from the embedded registry", path.display())?;
         }
         Location::User(path) => {

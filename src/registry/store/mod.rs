@@ -347,6 +347,15 @@ impl Reading {
         Ok(snap)
     }
 
+    /// How many filings the registry holds, and the largest id.
+    pub fn filing_extent(&self) -> Result<(usize, Option<FilingId>), StoreError> {
+        self.conn
+            .query_row("SELECT count(*), max(id) FROM filings", [], |r| {
+                Ok((r.get::<_, i64>(0)? as usize, r.get(1)?))
+            })
+            .map_err(|e| self.sql_error(e))
+    }
+
     /// Ends the read transaction, saying if that failed.
     pub fn finish(self) -> Result<(), StoreError> {
         self.store

@@ -293,14 +293,25 @@ impl Store {
 /// in one step of the backup API, which takes the destination's locks and
 /// writes through its journal.
 fn copy_into(from: &Connection, path: &Path) -> rusqlite::Result<()> {
+    if !path.exists() {
+        // A journal left beside no database (one removed by hand) would be
+        // replayed onto the new file: the old data would come back.
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
     let mut dest = Connection::open(path)?;
     dest.busy_timeout(std::time::Duration::from_secs(10))?;
     // A WAL-mode destination cannot change its page size in a backup: go
-    // back to a rollback journal first (readers may keep it in WAL; then
-    // the copy fails and says so, and the file is unchanged).
-    dest.query_row("PRAGMA journal_mode = DELETE", [], |r| {
+    // back to a rollback journal first. Best effort: while another process
+    // has the file open it stays in WAL mode, and the copy goes through the
+    // WAL (where it supersedes every older frame) or, if the page sizes
+    // differ, fails and says so, leaving the file as it was.
+    let _ = dest.query_row("PRAGMA journal_mode = DELETE", [], |r| {
         r.get::<_, String>(0)
-    })?;
+    });
     let backup = rusqlite::backup::Backup::new(from, &mut dest)?;
     // All pages in one step (-1): the copy is one write of the destination.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
