@@ -155,13 +155,29 @@ fn companies(
     Ok(companies)
 }
 
-/// The columns [`filing`] reads, from `filings f JOIN companies c`.
-const FILING_COLUMNS: &str = "f.id, f.company_id, c.name, f.regime, f.item_kind, f.item,
-    f.seq, f.company_listed, f.item_listed, f.filing_no, f.role, f.product, f.purpose,
-    f.region, f.filed_on, f.remark, f.batch, f.source_id, f.location, f.status, f.status_on,
-    f.status_source, f.note";
+/// The columns of the listed cells, in the order [`fields_at`] reads them.
+pub(super) const FIELD_COLUMNS: &str = "seq, company_listed, item_listed, filing_no, role,
+    product, purpose, region, filed_on, remark";
 
-/// One filing from a row of [`FILING_COLUMNS`].
+/// The listed cells of a filing, from [`FIELD_COLUMNS`] starting at `first`.
+pub(super) fn fields_at(r: &Row<'_>, first: usize) -> rusqlite::Result<FilingFields> {
+    Ok(FilingFields {
+        seq: r.get(first)?,
+        company: r.get(first + 1)?,
+        item: r.get(first + 2)?,
+        filing_no: r.get(first + 3)?,
+        role: r.get(first + 4)?,
+        product: r.get(first + 5)?,
+        purpose: r.get(first + 6)?,
+        region: r.get(first + 7)?,
+        filed_on: r.get(first + 8)?,
+        remark: r.get(first + 9)?,
+    })
+}
+
+/// One filing from a row of `f.id, f.company_id, c.name, f.regime,
+/// f.item_kind, f.item, f.batch, f.source_id, f.location, f.status,
+/// f.status_on, f.status_source, f.note`, then [`FIELD_COLUMNS`].
 fn filing(r: &Row<'_>) -> rusqlite::Result<Filing> {
     Ok(Filing {
         id: r.get(0)?,
@@ -171,25 +187,14 @@ fn filing(r: &Row<'_>) -> rusqlite::Result<Filing> {
             regime: r.get(3)?,
             item_kind: r.get(4)?,
             item: r.get(5)?,
-            fields: FilingFields {
-                seq: r.get(6)?,
-                company: r.get(7)?,
-                item: r.get(8)?,
-                filing_no: r.get(9)?,
-                role: r.get(10)?,
-                product: r.get(11)?,
-                purpose: r.get(12)?,
-                region: r.get(13)?,
-                filed_on: r.get(14)?,
-                remark: r.get(15)?,
-            },
-            batch: r.get(16)?,
-            source: r.get(17)?,
-            location: r.get(18)?,
-            status: r.get(19)?,
-            status_on: r.get(20)?,
-            status_source: r.get(21)?,
-            note: r.get(22)?,
+            batch: r.get(6)?,
+            source: r.get(7)?,
+            location: r.get(8)?,
+            status: r.get(9)?,
+            status_on: r.get(10)?,
+            status_source: r.get(11)?,
+            note: r.get(12)?,
+            fields: fields_at(r, 13)?,
         },
     })
 }
@@ -201,7 +206,9 @@ fn filings(
     params: impl rusqlite::Params,
 ) -> Result<Vec<Filing>, ReadError> {
     let mut st = c.prepare_cached(&format!(
-        "SELECT {FILING_COLUMNS} FROM filings f JOIN companies c ON c.id = f.company_id
+        "SELECT f.id, f.company_id, c.name, f.regime, f.item_kind, f.item, f.batch, f.source_id,
+                f.location, f.status, f.status_on, f.status_source, f.note, {FIELD_COLUMNS}
+         FROM filings f JOIN companies c ON c.id = f.company_id
          {filter} ORDER BY f.id"
     ))?;
     let filings = st.query_map(params, filing)?.collect::<Result<_, _>>()?;

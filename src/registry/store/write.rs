@@ -409,6 +409,16 @@ impl Store {
             .map(|_| ())
     }
 
+    /// Starts a write in WAL mode: an immediate transaction, which takes the
+    /// write lock at once (another writer waits, up to the busy timeout).
+    fn write_transaction(&mut self) -> Result<Transaction<'_>, StoreError> {
+        self.begin_write().map_err(|e| self.write_error(e))?;
+        let origin = self.origin.clone();
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|source| StoreError::Write { origin, source })
+    }
+
     /// Ends a write: the file goes back to a rollback journal, so that it
     /// can be read where it cannot be written (a read-only directory), as a
     /// WAL file cannot. Best effort: with other connections open the file
@@ -435,15 +445,8 @@ impl Store {
         if let Some(report) = already_imported(&self.conn, plan).map_err(|e| self.write_error(e))? {
             return Ok(report);
         }
-        self.begin_write().map_err(|e| self.write_error(e))?;
         let origin = self.origin.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|source| StoreError::Write {
-                origin: origin.clone(),
-                source,
-            })?;
+        let tx = self.write_transaction()?;
         // A file from before the derived data gets them in the same
         // transaction, and the name index is rebuilt for the new data.
         let report = tx
@@ -482,15 +485,8 @@ impl Store {
         if matches!(self.name_index()?, super::IndexState::Ready(_)) {
             return Ok(false);
         }
-        self.begin_write().map_err(|e| self.write_error(e))?;
         let origin = self.origin.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|source| StoreError::Write {
-                origin: origin.clone(),
-                source,
-            })?;
+        let tx = self.write_transaction()?;
         derive(&tx)
             .and_then(|()| tx.commit())
             .map_err(|source| StoreError::Write { origin, source })?;
@@ -877,27 +873,19 @@ type FilingIndex = (HashMap<String, Known>, HashMap<(CompanyId, String), Known>)
 fn filing_index(tx: &Transaction<'_>, regime: Regime) -> rusqlite::Result<FilingIndex> {
     let mut by_number = HashMap::new();
     let mut by_name = HashMap::new();
-    let mut st = tx.prepare(
-        "SELECT id, company_id, item, seq, filing_no, role, product, purpose, region, filed_on,
-                remark, company_listed
-         FROM filings WHERE regime = ?1 ORDER BY id",
-    )?;
+    let mut st = tx.prepare(&format!(
+        "SELECT id, company_id, item, {} FROM filings WHERE regime = ?1 ORDER BY id",
+        read::FIELD_COLUMNS
+    ))?;
     let rows = st.query_map([regime], |r| {
+        // Compared on the registry's item name (corrected where the list
+        // broke it), as an export writes it.
+        let mut fields = read::fields_at(r, 3)?;
+        fields.item = r.get(2)?;
         Ok(Known {
             id: r.get(0)?,
             company: r.get(1)?,
-            fields: FilingFields {
-                item: r.get(2)?,
-                seq: r.get(3)?,
-                filing_no: r.get(4)?,
-                role: r.get(5)?,
-                product: r.get(6)?,
-                purpose: r.get(7)?,
-                region: r.get(8)?,
-                filed_on: r.get(9)?,
-                remark: r.get(10)?,
-                company: r.get(11)?,
-            },
+            fields,
         })
     })?;
     for row in rows {
