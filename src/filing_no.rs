@@ -175,9 +175,23 @@ fn parse_regions(text: &str) -> Vec<Region> {
 }
 
 /// Whether a text may hold a filing number at all: a cheap test before
-/// [`find_in`] (an algorithm number has 算, a service number eight digits).
+/// [`find_in`]. Every number has at least eight digits (an algorithm
+/// number 21, a service number its date), ASCII or full-width.
 pub fn may_hold_number(text: &str) -> bool {
-    text.contains('算') || text.bytes().filter(u8::is_ascii_digit).count() >= 8
+    let bytes = text.as_bytes();
+    let mut digits = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        // ０-９ are EF BC 90 … EF BC 99 in UTF-8.
+        let full_width =
+            (0x90..=0x99).contains(&b) && i >= 2 && bytes[i - 2] == 0xEF && bytes[i - 1] == 0xBC;
+        if b.is_ascii_digit() || full_width {
+            digits += 1;
+            if digits >= 8 {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The filing numbers written inside free text (a remark cell, a vendor's
@@ -193,7 +207,8 @@ pub fn find_in(text: &str) -> Vec<String> {
             r"[网網]\s*信\s*算\s*[备備][\s0-9０-９]{6,40}[号號]?",
             "|",
             // Region-Name-YYYYMMDD[NNNN | SNNNN], not inside a longer word.
-            r"\b[A-Za-z]{4,20}-[A-Za-z0-9.]+(?:-[A-Za-z0-9.]+)*-[0-9]{8}(?:[Ss]?[0-9]{4})?\b",
+            // (ASCII word boundaries: CJK text around a number is no word.)
+            r"(?-u:\b)[A-Za-z]{4,20}-[A-Za-z0-9.]+(?:-[A-Za-z0-9.]+)*-[0-9]{8}(?:[Ss]?[0-9]{4})?(?-u:\b)",
         ))
         .expect("the filing-number pattern compiles")
     });

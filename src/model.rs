@@ -613,37 +613,36 @@ impl<'de> serde::de::Visitor<'de> for NewFilingVisitor {
         let mut seen_item_listed = false;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             // Every value is text: read it as such, whatever it looks like.
-            let value: String = map
-                .next_value::<std::borrow::Cow<'de, str>>()?
-                .trim()
-                .into();
-            let opt = (!value.is_empty()).then(|| value.clone());
+            let cell = map.next_value::<std::borrow::Cow<'de, str>>()?;
+            let cell = cell.trim();
+            let value = || cell.to_string();
+            let opt = || (!cell.is_empty()).then(|| cell.to_string());
             match key.as_ref() {
-                "regime" => regime = Some(value.parse().map_err(A::Error::custom)?),
-                "item_kind" => item_kind = Some(value.parse().map_err(A::Error::custom)?),
-                "status" if value.is_empty() => {}
-                "status" => status = Some(value.parse().map_err(A::Error::custom)?),
-                "company" => company = value,
-                "company_listed" => f.company = value,
-                "item" => item = value,
+                "regime" => regime = Some(cell.parse().map_err(A::Error::custom)?),
+                "item_kind" => item_kind = Some(cell.parse().map_err(A::Error::custom)?),
+                "status" if cell.is_empty() => {}
+                "status" => status = Some(cell.parse().map_err(A::Error::custom)?),
+                "company" => company = value(),
+                "company_listed" => f.company = value(),
+                "item" => item = value(),
                 "item_listed" => {
-                    f.item = value;
+                    f.item = value();
                     seen_item_listed = true;
                 }
-                "seq" => f.seq = opt,
-                "filing_no" => f.filing_no = opt,
-                "role" => f.role = opt,
-                "product" => f.product = opt,
-                "purpose" => f.purpose = opt,
-                "region" => f.region = opt,
-                "filed_on" => f.filed_on = opt,
-                "remark" => f.remark = opt,
-                "batch" => batch = opt,
-                "status_on" => status_on = opt,
-                "status_source" => status_source = opt,
-                "source" => source = value,
-                "location" => location = value,
-                "note" => note = opt,
+                "seq" => f.seq = opt(),
+                "filing_no" => f.filing_no = opt(),
+                "role" => f.role = opt(),
+                "product" => f.product = opt(),
+                "purpose" => f.purpose = opt(),
+                "region" => f.region = opt(),
+                "filed_on" => f.filed_on = opt(),
+                "remark" => f.remark = opt(),
+                "batch" => batch = opt(),
+                "status_on" => status_on = opt(),
+                "status_source" => status_source = opt(),
+                "source" => source = value(),
+                "location" => location = value(),
+                "note" => note = opt(),
                 other => return Err(A::Error::unknown_field(other, NEW_FILING_COLUMNS)),
             }
         }

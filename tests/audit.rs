@@ -1894,3 +1894,43 @@ mod examples {
         assert_eq!(fingerprint(&gbk_json), fingerprint(&utf8));
     }
 }
+
+/// A filing number the list writes outside a number column (a remark, a
+/// pasted vendor page) is found and checked like one in its own column.
+#[test]
+fn a_number_written_anywhere_in_a_row_is_checked() {
+    let dir = dir_with_list(
+        "供应商名称,模型名称,备注\n\
+         北京智谱华章科技有限公司,GLM大模型,厂商页面：算法备案号 网信算备1101088234839012300号\n\
+         北京智谱华章科技有限公司,GLM大模型,大模型备案号：Beijing-ChatGLM-20230821\n\
+         北京智谱华章科技有限公司,GLM大模型,采购部门 2024 年第 3 批\n",
+    );
+    let (r, report) = audit_json(&dir, &["--no-policy"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // A malformed number in the remark: a mismatch, with the number shown.
+    let bad = row(&report, 2);
+    assert_eq!(
+        (bad["verdict"].as_str(), bad["code"].as_str()),
+        (Some("mismatch"), Some("malformed-number")),
+        "{bad:#}"
+    );
+    assert_eq!(bad["filing_no"], "网信算备1101088234839012300号");
+    // A well-formed one is checked (the embedded registry holds no numbers,
+    // so the names decide, and the reason says so).
+    let good = row(&report, 3);
+    assert_eq!(good["verdict"], "filed", "{good:#}");
+    assert_eq!(good["filing_no"], "Beijing-ChatGLM-20230821");
+    assert!(
+        good["reason"]
+            .as_str()
+            .unwrap()
+            .contains("holds no genai numbers"),
+        "{good:#}"
+    );
+    // Numbers and dates that are no filing number are left alone.
+    let plain = row(&report, 4);
+    assert_eq!(
+        (plain["verdict"].as_str(), plain["filing_no"].as_str()),
+        (Some("filed"), Some(""))
+    );
+}

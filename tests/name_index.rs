@@ -331,29 +331,43 @@ fn record(index: &NameIndex, array: &str, i: usize) -> usize {
 /// Every command that answers from a registry file refuses a damaged index
 /// with the corrupt-registry message and exit 2, whatever part the damage
 /// hits, even when the checksum agrees; none ever exits 101 (a panic).
-/// (A lookup reads only the filings its answers name: damage to one
-/// filing's record is found when an answer names it, as here.)
+/// (A lookup checks what it reads, not the whole index: damage is found
+/// when an answer would come from it, as here.)
 #[test]
 fn damage_past_the_checksum_is_an_error_for_every_command() {
     type Edit = fn(&NameIndex, &mut Vec<u8>);
-    let damages: [(&str, Edit, bool); 4] = [
-        // A name pointing at a target that does not exist.
+    // (what, how, whether an import reads it, whether a lookup of a number
+    // reads it)
+    let damages: [(&str, Edit, bool, bool); 4] = [
+        // Names pointing at targets that do not exist.
         (
             "name target",
             |ix, b| {
-                let at = record(ix, "names", 0);
-                b[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+                for i in 0..ix.len() {
+                    let at = record(ix, "names", i);
+                    b[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+                }
             },
             true,
+            false,
         ),
-        // A target's filings running past the posting list.
+        // Targets whose filings run past the posting list.
         (
             "target filings",
             |ix, b| {
-                let at = record(ix, "targets", 0) + 16;
-                b[at..at + 4].copy_from_slice(&(u32::MAX - 3).to_le_bytes());
+                let targets = ix
+                    .sections()
+                    .into_iter()
+                    .find(|s| s.0 == "targets")
+                    .unwrap()
+                    .2;
+                for i in 0..targets {
+                    let at = record(ix, "targets", i) + 16;
+                    b[at..at + 4].copy_from_slice(&(u32::MAX - 3).to_le_bytes());
+                }
             },
             true,
+            false,
         ),
         // The last filing's id past every id the file holds (still in
         // order, so only the data can tell).
@@ -365,6 +379,7 @@ fn damage_past_the_checksum_is_an_error_for_every_command() {
                 b[at..at + 8].copy_from_slice(&i64::MAX.to_le_bytes());
             },
             false,
+            true,
         ),
         // A filing indexed under another company than the file says.
         (
@@ -376,11 +391,12 @@ fn damage_past_the_checksum_is_an_error_for_every_command() {
                 b[at..at + 8].copy_from_slice(&other.0.to_le_bytes());
             },
             false,
+            true,
         ),
     ];
     let dir = registry();
     std::fs::write(dir.join("fine.csv"), "供应商\n远山剪辑算法\n").unwrap();
-    for (what, edit, structural) in damages {
+    for (what, edit, structural, numbers) in damages {
         std::fs::copy(dir.join("r.db"), dir.join("d.db")).unwrap();
         damage(&dir, "d.db", edit);
         let mut uses: Vec<Vec<&str>> = vec![
@@ -391,7 +407,7 @@ fn damage_past_the_checksum_is_an_error_for_every_command() {
                 "--format",
                 "json",
                 "--explain",
-                "网信算备510107222222222222222号",
+                "远山剪辑算法",
             ],
             vec!["--registry", "d.db", "registry", "status"],
             vec!["--registry", "d.db", "registry", "list"],
@@ -420,6 +436,13 @@ fn damage_past_the_checksum_is_an_error_for_every_command() {
             "query,expected_verdict,expected_company,expected_regimes\n智谱AI,filed,智谱AI,genai|deep-synthesis\n",
         )
         .unwrap();
+        if numbers {
+            uses.push(vec![
+                "--registry",
+                "d.db",
+                "网信算备510107222222222222222号",
+            ]);
+        }
         if structural {
             // An import checks the index it is about to replace.
             uses.push(vec![

@@ -198,10 +198,7 @@ pub(super) fn encode(t: &Tables) -> NameIndex {
     }
     let sum = checksum(&w.out[HEADER..]);
     w.out[12..20].copy_from_slice(&sum.to_le_bytes());
-    NameIndex {
-        bytes: w.out,
-        layout: w.layout,
-    }
+    NameIndex::new(w.out, w.layout, Some(t.text.clone()))
 }
 
 /// Writes the checksum of index bytes after they were edited: for fuzzing
@@ -216,6 +213,11 @@ pub fn reseal(bytes: &mut [u8]) {
 }
 
 impl NameIndex {
+    /// Indexes every name of the snapshot (see [`super::index::tables`]).
+    pub fn build(snap: &crate::model::Snapshot) -> NameIndex {
+        encode(&super::index::tables(snap))
+    }
+
     /// The index as bytes, for a registry file.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
@@ -225,6 +227,33 @@ impl NameIndex {
     /// versions, the checksum and that every array lies inside the bytes.
     /// Records are read in place when used (see [`NameIndex`]).
     pub fn from_bytes(bytes: Vec<u8>) -> Result<NameIndex, IndexError> {
+        let index = NameIndex::from_bytes_unchecked(bytes)?;
+        index.validate().map_err(IndexError::Damaged)?;
+        Ok(index)
+    }
+
+    /// [`NameIndex::from_bytes`] for one lookup: the versions, the checksum
+    /// and the arrays are checked, and each reference as it is read (see
+    /// [`NameIndex::damaged`]), instead of all of them up front.
+    pub fn from_bytes_lazy(bytes: Vec<u8>) -> Result<NameIndex, IndexError> {
+        let (bytes, layout) = NameIndex::layout_of(bytes)?;
+        Ok(NameIndex::new(bytes, layout, None))
+    }
+
+    /// [`NameIndex::from_bytes`] without checking the references inside:
+    /// for the index compiled into this very binary (whose digest says it is
+    /// the index of the compiled-in data, and a test that it reads back).
+    pub(crate) fn from_bytes_unchecked(bytes: Vec<u8>) -> Result<NameIndex, IndexError> {
+        let (bytes, layout) = NameIndex::layout_of(bytes)?;
+        let arena = &bytes[layout.text.offset..layout.text.offset + layout.text.count];
+        let text = String::from_utf8(arena.to_vec())
+            .map_err(|_| IndexError::Damaged("the string arena is not UTF-8"))?;
+        Ok(NameIndex::new(bytes, layout, Some(text)))
+    }
+
+    /// Checks the versions, the checksum and that every array lies inside
+    /// the bytes; returns where they lie.
+    fn layout_of(bytes: Vec<u8>) -> Result<(Vec<u8>, Layout), IndexError> {
         let word = |at: usize| {
             let mut w = [0u8; 4];
             w.copy_from_slice(bytes.get(at..at + 4)?);
@@ -283,9 +312,7 @@ impl NameIndex {
         if at != bytes.len() {
             return Err(IndexError::Damaged("trailing bytes"));
         }
-        let index = NameIndex { bytes, layout };
-        index.validate().map_err(IndexError::Damaged)?;
-        Ok(index)
+        Ok((bytes, layout))
     }
 }
 

@@ -215,13 +215,39 @@ pub(crate) struct Layout {
 
 /// The index: its bytes, read in place.
 ///
-/// Nothing is decoded up front: every accessor reads the record it needs,
-/// and an offset that points outside its array (damaged bytes the checksum
-/// missed) reads as empty rather than failing.
-#[derive(Clone, Debug, PartialEq)]
+/// Nothing is decoded up front: every accessor reads the record it needs.
+/// An index read whole is checked reference by reference when it is read
+/// ([`NameIndex::validate`]); one read for a single lookup is checked as it
+/// is read: a reference that points outside its array (damage the checksum
+/// missed) reads as empty and marks the index [`NameIndex::damaged`], which
+/// the registry reports as damage before any answer is given.
+#[derive(Debug)]
 pub struct NameIndex {
     pub(crate) bytes: Vec<u8>,
     pub(crate) layout: Layout,
+    /// The string arena, checked as UTF-8 once (so that a name's text is a
+    /// slice, never decoded again); `None` when the index is read for one
+    /// lookup, and strings are checked as they are read.
+    pub(crate) text: Option<String>,
+    /// Set when a read met a reference that points outside its array.
+    damaged: std::sync::atomic::AtomicBool,
+}
+
+impl Clone for NameIndex {
+    fn clone(&self) -> Self {
+        NameIndex {
+            bytes: self.bytes.clone(),
+            layout: self.layout,
+            text: self.text.clone(),
+            damaged: std::sync::atomic::AtomicBool::new(self.damaged()),
+        }
+    }
+}
+
+impl PartialEq for NameIndex {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
 }
 
 /// A name of the index, read when asked.
@@ -241,10 +267,13 @@ impl<'a> NameView<'a> {
     }
 
     pub fn via(&self) -> Via {
-        self.rec
-            .get(4)
-            .and_then(|&c| Via::from_code(c))
-            .unwrap_or(Via::Listed)
+        match self.rec.get(4).and_then(|&c| Via::from_code(c)) {
+            Some(via) => via,
+            None => {
+                self.index.flag();
+                Via::Listed
+            }
+        }
     }
 
     /// The name as the registry has it.
@@ -256,6 +285,7 @@ impl<'a> NameView<'a> {
         self.index.str(self.span(1))
     }
 
+    #[inline]
     pub fn key_bytes(&self) -> &'a [u8] {
         self.index.text_bytes(self.span(1))
     }
@@ -270,6 +300,7 @@ impl<'a> NameView<'a> {
         self.index.str(self.span(3))
     }
 
+    #[inline]
     pub fn region_bytes(&self) -> Option<&'a [u8]> {
         let s = self.span(4);
         (!s.is_none()).then(|| self.index.text_bytes(s))
@@ -278,7 +309,8 @@ impl<'a> NameView<'a> {
     pub fn pinyins(&self) -> impl Iterator<Item = &'a str> + 'a {
         let index = self.index;
         let section = index.layout.pinyins;
-        (clamp(self.span(5), section.count)).map(move |i| index.str(index.span_at(section, i)))
+        (index.clamp(self.span(5), section.count))
+            .map(move |i| index.str(index.span_at(section, i)))
     }
 
     pub fn has_pinyin(&self) -> bool {
@@ -297,13 +329,6 @@ pub(crate) fn grams(s: &str) -> Vec<(char, char)> {
 
 fn gram_key((a, b): (char, char)) -> (u32, u32) {
     (u32::from(a), u32::from(b))
-}
-
-/// The indexes a span covers within an array of `count` records (a damaged
-/// span covers no more than the array).
-fn clamp(span: Span, count: usize) -> std::ops::Range<u32> {
-    let end = span.start.saturating_add(span.len).min(count as u32);
-    span.start.min(end)..end
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -330,13 +355,57 @@ fn span_at(b: &[u8], at: usize) -> Span {
 }
 
 impl NameIndex {
-    /// Record `i` of a section (empty when out of range).
-    fn record(&self, s: Section, size: usize, i: usize) -> &[u8] {
-        if i >= s.count {
-            return &[];
+    /// An index over `bytes` laid out as `layout`, with the arena checked as
+    /// text (`Some`) or to be checked as it is read.
+    pub(crate) fn new(bytes: Vec<u8>, layout: Layout, text: Option<String>) -> NameIndex {
+        NameIndex {
+            bytes,
+            layout,
+            text,
+            damaged: std::sync::atomic::AtomicBool::new(false),
         }
-        let at = s.offset + i * size;
-        self.bytes.get(at..at + size).unwrap_or(&[])
+    }
+
+    /// Whether a read met a reference outside its array: the index is
+    /// damaged, and what was read from it cannot be trusted.
+    pub fn damaged(&self) -> bool {
+        self.damaged.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn flag(&self) {
+        self.damaged
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The indexes a span covers within an array of `count` records (a
+    /// damaged span covers no more than the array, and is flagged).
+    #[inline]
+    fn clamp(&self, span: Span, count: usize) -> std::ops::Range<u32> {
+        let end = span.start.saturating_add(span.len).min(count as u32);
+        let range = span.start.min(end)..end;
+        if range.len() != span.len as usize {
+            self.flag();
+        }
+        range
+    }
+
+    /// Record `i` of a section (empty, and flagged, when out of range).
+    #[inline]
+    fn record(&self, s: Section, size: usize, i: usize) -> &[u8] {
+        let at = if i < s.count {
+            s.offset + i * size
+        } else {
+            usize::MAX
+        };
+        match self.bytes.get(at..at.saturating_add(size)) {
+            Some(r) => r,
+            None => {
+                self.flag();
+                &[]
+            }
+        }
     }
 
     fn span_at(&self, s: Section, i: u32) -> Span {
@@ -344,22 +413,50 @@ impl NameIndex {
     }
 
     fn ids(&self, s: Section, span: Span) -> impl Iterator<Item = u32> + '_ {
-        clamp(span, s.count).map(move |i| u32_at(self.record(s, size::ID, i as usize), 0))
+        self.clamp(span, s.count)
+            .map(move |i| u32_at(self.record(s, size::ID, i as usize), 0))
     }
 
-    /// The bytes of a span of the string arena (none when out of range).
+    /// The bytes of a span of the string arena (none, and flagged, when
+    /// out of range).
+    #[inline]
     fn text_bytes(&self, s: Span) -> &[u8] {
-        let (start, len) = (s.start as usize, s.len as usize);
-        if s.is_none() || start + len > self.layout.text.count {
+        if s.is_none() {
             return &[];
         }
-        let at = self.layout.text.offset + start;
-        self.bytes.get(at..at + len).unwrap_or(&[])
+        if self.text.is_some() {
+            return self.str(s).as_bytes();
+        }
+        let r = s.range();
+        let arena = self.layout.text;
+        match self
+            .bytes
+            .get(arena.offset + r.start..arena.offset + r.end)
+            .filter(|_| r.end <= arena.count)
+        {
+            Some(b) => b,
+            None => {
+                self.flag();
+                &[]
+            }
+        }
     }
 
-    /// The text of a span of the arena ("" for an absent or damaged string).
+    /// The text of a span of the arena ("" for an absent string; "", and
+    /// flagged, for a damaged one).
+    #[inline]
     pub(crate) fn str(&self, s: Span) -> &str {
-        std::str::from_utf8(self.text_bytes(s)).unwrap_or("")
+        if s.is_none() {
+            return "";
+        }
+        let text = match &self.text {
+            Some(text) => text.get(s.range()),
+            None => std::str::from_utf8(self.text_bytes(s)).ok(),
+        };
+        text.unwrap_or_else(|| {
+            self.flag();
+            ""
+        })
     }
 
     /// The number of names.
@@ -378,6 +475,7 @@ impl NameIndex {
         }
     }
 
+    #[inline]
     pub(crate) fn target(&self, id: u32) -> TargetRec {
         let r = self.record(self.layout.targets, size::TARGET, id as usize);
         if r.is_empty() {
@@ -419,7 +517,10 @@ impl NameIndex {
             r.get(16)
                 .and_then(|&c| Regime::ALL.get(usize::from(c)))
                 .copied()
-                .unwrap_or(Regime::Genai),
+                .unwrap_or_else(|| {
+                    self.flag();
+                    Regime::Genai
+                }),
             r.get(17).is_some_and(|&b| b != 0),
         )
     }
@@ -512,8 +613,13 @@ impl NameIndex {
     }
 
     pub(crate) fn company_name(&self, id: CompanyId) -> Option<&str> {
-        self.search(self.layout.companies, |r| i64_at(r, 0), id.0)
-            .map(|s| self.str(s))
+        let name = self
+            .search(self.layout.companies, |r| i64_at(r, 0), id.0)
+            .map(|s| self.str(s));
+        if name.is_none() {
+            self.flag();
+        }
+        name
     }
 
     pub(crate) fn holds_numbers(&self, regime: Regime) -> bool {
@@ -587,70 +693,90 @@ impl NameIndex {
     /// passes is the index a build wrote, or damage that reads as one.
     pub(crate) fn validate(&self) -> Result<(), &'static str> {
         let l = &self.layout;
-        let arena = self
-            .bytes
-            .get(l.text.offset..l.text.offset + l.text.count)
-            .ok_or("string arena")?;
-        let arena = std::str::from_utf8(arena).map_err(|_| "string arena is not UTF-8")?;
-        let text_ok = |s: Span| {
-            let r = s.range();
-            r.end <= arena.len() && arena.is_char_boundary(r.start) && arena.is_char_boundary(r.end)
+        let Some(arena) = self.text.as_deref() else {
+            return Err("the string arena was not read as text");
         };
+        let text_ok = |s: Span| arena.get(s.range()).is_some();
         let within =
             |s: Span, count: usize| (s.start as usize).saturating_add(s.len as usize) <= count;
-        for i in 0..l.names.count {
-            let r = self.record(l.names, size::NAME, i);
-            if u32_at(r, 0) as usize >= l.targets.count {
+        // Fixed-size fields of a record (the records are exact chunks).
+        let u32_of =
+            |r: &[u8], at: usize| u32::from_le_bytes([r[at], r[at + 1], r[at + 2], r[at + 3]]);
+        let i64_of = |r: &[u8], at: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&r[at..at + 8]);
+            i64::from_le_bytes(w)
+        };
+        let span_of = |r: &[u8], at: usize| Span {
+            start: u32_of(r, at),
+            len: u32_of(r, at + 4),
+        };
+        let records = |s: Section, size: usize| {
+            self.bytes[s.offset..s.offset + s.count * size].chunks_exact(size)
+        };
+        for r in records(l.names, size::NAME) {
+            if u32_of(r, 0) as usize >= l.targets.count {
                 return Err("a name points at no target");
             }
-            if r.get(4).and_then(|&c| Via::from_code(c)).is_none() {
+            if Via::from_code(r[4]).is_none() {
                 return Err("a name has an unknown kind");
             }
             for field in 0..5 {
-                let s = span_at(r, 5 + field * 8);
+                let s = span_of(r, 5 + field * 8);
                 if !(text_ok(s) || (field == 4 && s.is_none())) {
                     return Err("a name's string lies outside the arena");
                 }
             }
-            if !within(span_at(r, 5 + 5 * 8), l.pinyins.count) {
+            if !within(span_of(r, 5 + 5 * 8), l.pinyins.count) {
                 return Err("a name's pinyin lies outside its array");
             }
         }
-        for i in 0..l.pinyins.count {
-            if !text_ok(self.span_at(l.pinyins, i as u32)) {
-                return Err("a pinyin lies outside the arena");
-            }
+        if !records(l.pinyins, size::SPAN).all(|r| text_ok(span_of(r, 0))) {
+            return Err("a pinyin lies outside the arena");
         }
         let mut companies: Vec<i64> = Vec::with_capacity(l.companies.count);
-        for i in 0..l.companies.count {
-            let r = self.record(l.companies, size::KEYED, i);
-            if !text_ok(span_at(r, 8)) {
+        for r in records(l.companies, size::KEYED) {
+            if !text_ok(span_of(r, 8)) {
                 return Err("a company name lies outside the arena");
             }
-            companies.push(i64_at(r, 0));
+            companies.push(i64_of(r, 0));
         }
         if companies.windows(2).any(|w| w[0] >= w[1]) {
             return Err("companies are out of order");
         }
-        let known = |c: CompanyId| companies.binary_search(&c.0).is_ok();
-        for i in 0..l.targets.count {
-            let t = self.target(i as u32);
-            if !known(t.company) {
+        // Company ids are dense in practice: a bitmap answers in one step
+        // (a binary search when they are not).
+        let dense = companies
+            .last()
+            .filter(|&&max| max >= 0 && (max as usize) < 8 * companies.len() + 64)
+            .map(|&max| {
+                let mut set = vec![false; max as usize + 1];
+                for &c in &companies {
+                    set[c as usize] = true;
+                }
+                set
+            });
+        let known = |c: i64| match &dense {
+            Some(set) => usize::try_from(c).is_ok_and(|c| set.get(c).copied().unwrap_or(false)),
+            None => companies.binary_search(&c).is_ok(),
+        };
+        for r in records(l.targets, size::TARGET) {
+            if !known(i64_of(r, 0)) {
                 return Err("a target names a company the index does not list");
             }
-            if !(t.item.is_none() || text_ok(t.item)) || !within(t.filings, l.filing_list.count) {
+            let item = span_of(r, 8);
+            if !(item.is_none() || text_ok(item)) || !within(span_of(r, 16), l.filing_list.count) {
                 return Err("a target points outside its arrays");
             }
         }
-        let mut last = None;
-        for i in 0..l.filings.count {
-            let r = self.record(l.filings, size::FILING, i);
-            let (id, company) = (i64_at(r, 0), CompanyId(i64_at(r, 8)));
-            if last.is_some_and(|prev| prev >= id) {
+        let mut last = i64::MIN;
+        for r in records(l.filings, size::FILING) {
+            let id = i64_of(r, 0);
+            if id <= last {
                 return Err("filings are out of order");
             }
-            last = Some(id);
-            if !known(company) {
+            last = id;
+            if !known(i64_of(r, 8)) {
                 return Err("a filing names a company the index does not list");
             }
             if usize::from(r[16]) >= Regime::ALL.len() || r[17] > 1 {
@@ -661,8 +787,7 @@ impl NameIndex {
             (l.name_list, l.names.count),
             (l.filing_list, l.filings.count),
         ] {
-            if (0..list.count).any(|i| u32_at(self.record(list, size::ID, i), 0) as usize >= count)
-            {
+            if records(list, size::ID).any(|r| u32_of(r, 0) as usize >= count) {
                 return Err("a posting points at nothing");
             }
         }
@@ -672,14 +797,12 @@ impl NameIndex {
             (l.by_pinyin, l.name_list),
             (l.by_number, l.filing_list),
         ] {
-            let mut prev: Option<&[u8]> = None;
-            for i in 0..table.count {
-                let r = self.record(table, size::TABLE, i);
-                let (key, list) = (span_at(r, 0), span_at(r, 8));
-                if !text_ok(key) || !within(list, postings.count) {
+            let mut prev: Option<&str> = None;
+            for r in records(table, size::TABLE) {
+                let key = arena.get(span_of(r, 0).range());
+                let (Some(key), true) = (key, within(span_of(r, 8), postings.count)) else {
                     return Err("a table points outside its arrays");
-                }
-                let key = &arena.as_bytes()[key.range()];
+                };
                 if prev.is_some_and(|p| p >= key) {
                     return Err("a table is out of order");
                 }
@@ -687,38 +810,34 @@ impl NameIndex {
             }
         }
         let mut prev = None;
-        for i in 0..l.by_gram.count {
-            let r = self.record(l.by_gram, size::GRAM, i);
-            let gram = (u32_at(r, 0), u32_at(r, 4));
-            if prev.is_some_and(|p| p >= gram) || !within(span_at(r, 8), l.name_list.count) {
+        for r in records(l.by_gram, size::GRAM) {
+            let gram = (u32_of(r, 0), u32_of(r, 4));
+            if prev.is_some_and(|p| p >= gram) || !within(span_of(r, 8), l.name_list.count) {
                 return Err("the bigram table is damaged");
             }
             prev = Some(gram);
         }
         let mut prev = None;
-        for i in 0..l.items_of_company.count {
-            let r = self.record(l.items_of_company, size::KEYED, i);
-            let company = i64_at(r, 0);
-            if prev.is_some_and(|p| p >= company) || !within(span_at(r, 8), l.name_list.count) {
+        for r in records(l.items_of_company, size::KEYED) {
+            let company = i64_of(r, 0);
+            if prev.is_some_and(|p| p >= company) || !within(span_of(r, 8), l.name_list.count) {
                 return Err("the items of companies are damaged");
             }
             prev = Some(company);
         }
-        for i in 0..l.numbered.count {
-            let r = self.record(l.numbered, size::REGIME, i);
-            if usize::from(r[0]) >= Regime::ALL.len() {
-                return Err("an unknown regime");
-            }
+        if records(l.numbered, size::REGIME).any(|r| usize::from(r[0]) >= Regime::ALL.len()) {
+            return Err("an unknown regime");
         }
         Ok(())
     }
+}
 
-    /// Indexes every name of the snapshot: listed company and item names,
-    /// the forms the extraction printed, legal and English names, groups and
-    /// aliases. Filing positions are the snapshot's.
-    pub fn build(snap: &Snapshot) -> NameIndex {
-        super::codec::encode(&Builder::default().build(snap))
-    }
+/// The tables of every name of the snapshot: listed company and item names,
+/// the forms the extraction printed, legal and English names, groups and
+/// aliases. Filing positions are the snapshot's. ([`NameIndex::build`] lays
+/// them out as bytes.)
+pub(super) fn tables(snap: &Snapshot) -> Tables {
+    Builder::default().build(snap)
 }
 
 /// Collects names and postings, then lays them out sorted.

@@ -160,7 +160,10 @@ impl Registry {
         // One read transaction: the index and the data are of one state.
         // (Damage to the index is damage to the file: reported as such.)
         let reading = store.begin_read()?;
-        let state = reading.name_index()?;
+        let state = match scope {
+            Scope::Whole => reading.name_index()?,
+            Scope::Lookup => reading.name_index_for_lookup()?,
+        };
         let name_index = IndexSummary::from(&state);
         let stored = match state {
             IndexState::Ready(ix) => Some(*ix),
@@ -168,20 +171,21 @@ impl Registry {
         };
         let stored = match (scope, stored) {
             (Scope::Lookup, Some(index)) => {
-                // The index must cover the filings the file holds: the
-                // same number, up to the same id (each one it names is
-                // checked when read).
-                let (count, last) = reading.filing_extent()?;
+                // The index must reach the last filing the file holds
+                // (each one it names is checked when read).
+                let last = reading.last_filing()?;
                 let indexed_last = index
                     .filing_count()
                     .checked_sub(1)
                     .map(|pos| index.filing_at(pos).0);
-                if count != index.filing_count() || last != indexed_last {
+                if last != indexed_last {
+                    let show = |f: Option<FilingId>| f.map_or("none".into(), |f| f.to_string());
                     return Err(StoreError::Corrupt {
                         origin,
                         detail: format!(
-                            "name index: it indexes {} filings, the registry holds {count}",
-                            index.filing_count()
+                            "name index: its last filing is {}, the registry's is {}",
+                            show(indexed_last),
+                            show(last)
                         ),
                     });
                 }
@@ -258,6 +262,13 @@ impl Registry {
             Ok(reading) => reading.take(),
             Err(poisoned) => poisoned.into_inner().take(),
         };
+        let damaged = |origin: &Origin| StoreError::Corrupt {
+            origin: origin.clone(),
+            detail: "name index: a reference points outside its array".into(),
+        };
+        if self.matcher.index().damaged() {
+            return Err(damaged(&self.origin));
+        }
         let Some(reading) = taken else {
             return Ok(());
         };

@@ -274,9 +274,20 @@ impl Store {
         Ok(Reading { store: self })
     }
 
-    /// The name index the file keeps, if it has a usable one.
+    /// The name index the file keeps, if it has a usable one, checked
+    /// reference by reference.
     pub fn name_index(&self) -> Result<IndexState, StoreError> {
-        match read::stored_index(&self.conn).map_err(|e| self.sql_error(e))? {
+        self.read_index(true)
+    }
+
+    /// The name index for one lookup: checked as it is read (see
+    /// [`NameIndex::damaged`]) rather than whole.
+    pub fn name_index_for_lookup(&self) -> Result<IndexState, StoreError> {
+        self.read_index(false)
+    }
+
+    fn read_index(&self, checked: bool) -> Result<IndexState, StoreError> {
+        match read::stored_index(&self.conn, checked).map_err(|e| self.sql_error(e))? {
             None => Ok(IndexState::Missing),
             Some(Ok(ix)) => Ok(IndexState::Ready(Box::new(ix))),
             // Another build's index: not damage; the data are read instead.
@@ -347,12 +358,11 @@ impl Reading {
         Ok(snap)
     }
 
-    /// How many filings the registry holds, and the largest id.
-    pub fn filing_extent(&self) -> Result<(usize, Option<FilingId>), StoreError> {
+    /// The largest filing id the registry holds (read from the end of the
+    /// table's b-tree, not by reading every row).
+    pub fn last_filing(&self) -> Result<Option<FilingId>, StoreError> {
         self.conn
-            .query_row("SELECT count(*), max(id) FROM filings", [], |r| {
-                Ok((r.get::<_, i64>(0)? as usize, r.get(1)?))
-            })
+            .query_row("SELECT max(id) FROM filings", [], |r| r.get(0))
             .map_err(|e| self.sql_error(e))
     }
 

@@ -261,9 +261,11 @@ pub(super) fn batch_rows(
     Ok(Some((regime, rows)))
 }
 
-/// The name index stored in `c`, read (`None` when none is stored).
+/// The name index stored in `c`, read (`None` when none is stored): checked
+/// whole, or (`checked` false) to be checked as a lookup reads it.
 pub(super) fn stored_index(
     c: &Connection,
+    checked: bool,
 ) -> rusqlite::Result<Option<Result<NameIndex, IndexError>>> {
     let has_table: bool = c.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'name_index')",
@@ -285,5 +287,9 @@ pub(super) fn stored_index(
     };
     let mut bytes = vec![0u8; blob.len()];
     blob.read_at_exact(&mut bytes, 0)?;
-    Ok(Some(NameIndex::from_bytes(bytes)))
+    Ok(Some(if checked {
+        NameIndex::from_bytes(bytes)
+    } else {
+        NameIndex::from_bytes_lazy(bytes)
+    }))
 }

@@ -83,7 +83,7 @@ fn suspend_index_triggers(c: &Connection) -> rusqlite::Result<()> {
 /// there: inside the transaction of the write that changed the data (whose
 /// triggers deleted the old index).
 fn refresh_index(c: &Connection) -> rusqlite::Result<()> {
-    if matches!(read::stored_index(c)?, Some(Ok(_))) {
+    if matches!(read::stored_index(c, true)?, Some(Ok(_))) {
         return Ok(());
     }
     let snap = read::all(c).map_err(|e| match e {
