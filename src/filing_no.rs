@@ -93,6 +93,27 @@ impl FilingNumber {
         }
     }
 
+    /// The province the number names.
+    pub fn region(&self) -> &Region {
+        match self {
+            FilingNumber::Algorithm { region, .. } | FilingNumber::Service { region, .. } => region,
+        }
+    }
+
+    /// The earliest date a list could hold this number: a service number's
+    /// date; for an algorithm number, the first day after the year its
+    /// digits carry (`网信算备110108823483901230031号`: 23, so 2023 — any day of
+    /// it), when it can be read.
+    pub fn listed_by(&self) -> Option<crate::date::Date> {
+        match self {
+            FilingNumber::Service { date, .. } => crate::date::Date::parse(date),
+            FilingNumber::Algorithm { digits, .. } => {
+                let year: i32 = digits.get(15..17)?.parse().ok()?;
+                crate::date::Date::new(2000 + year + 1, 1, 1)
+            }
+        }
+    }
+
     /// The number as it should be written.
     pub fn canonical(&self) -> String {
         match self {

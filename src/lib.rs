@@ -17,6 +17,7 @@
 //! ```
 
 pub mod audit;
+pub mod coverage;
 pub mod date;
 pub mod eval;
 pub mod filing_no;

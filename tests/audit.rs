@@ -1011,10 +1011,13 @@ mod codes {
     }
 
     /// A registry file like the embedded one, but holding the number of
-    /// 智谱AI's ChatGLM生成算法 and a second filer of GLM大模型 (百度).
+    /// 智谱AI's ChatGLM生成算法 and a second filer of GLM大模型 (百度), with
+    /// its lists taken as complete (so that an unknown number counts).
     fn numbered_registry(dir: &Dir) {
         dir.run(&["registry", "init", "reg.db"]).expect_code(0);
         let db = rusqlite::Connection::open(dir.join("reg.db")).unwrap();
+        db.execute("UPDATE sources SET completeness = 'complete'", [])
+            .unwrap();
         let n = db
             .execute(
                 "UPDATE filings SET filing_no = '网信算备110108823483901230031号' \
@@ -1933,4 +1936,76 @@ fn a_number_written_anywhere_in_a_row_is_checked() {
         (plain["verdict"].as_str(), plain["filing_no"].as_str()),
         (Some("filed"), Some(""))
     );
+}
+
+/// Issue 12, item 1: a monthly batch of new filings (not complete) is no
+/// evidence against a number it lacks. The README's own example row keeps
+/// its name-based verdict, with a note that its number was not confirmed.
+#[test]
+fn a_partial_list_is_no_evidence_against_a_number() {
+    let dir = Dir::new();
+    put(
+        &dir,
+        "batch.csv",
+        "序号,属地,模型名称,备案单位,备案号,备案时间\n\
+         1,北京市,甲模型,北京甲科技有限公司,Beijing-JiaMoXing-202604280001,2026/5/10\n\
+         2,上海市,乙模型,上海乙科技有限公司,Shanghai-YiMoXing-202604280002,2026/5/10\n\
+         3,广东省,丙模型,广东丙科技有限公司,Guangdong-BingMoXing-202604280003,2026/5/10\n",
+    );
+    dir.run(&["registry", "init", "reg.db"]).expect_code(0);
+    dir.run(&[
+        "--registry",
+        "reg.db",
+        "registry",
+        "import",
+        "batch.csv",
+        "--regime",
+        "genai",
+        "--as-of",
+        "2026-05-10",
+    ])
+    .expect_code(0);
+    put(
+        &dir,
+        "list.csv",
+        "供应商,模型,备案号\n百度,文心一言,Beijing-WenXinYiYan-20230821\n",
+    );
+    let (r, json) = audit_json(&dir, &["--registry", "reg.db", "--no-policy"]);
+    r.expect_code(0);
+    let row = row(&json, 2);
+    assert_eq!(row["verdict"], "filed", "{row:#}");
+    assert!(
+        row["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not complete for it"),
+        "{row:#}"
+    );
+    // The same number against a complete national list of that regime,
+    // as of after the number's date: a mismatch.
+    let all = std::fs::read_to_string(dir.join("batch.csv")).unwrap()
+        + "4,天津市,丁模型,天津丁科技有限公司,Tianjin-DingMoXing-202604280004,2026/5/10\n";
+    put(&dir, "all.csv", all);
+    dir.run(&[
+        "--registry",
+        "reg.db",
+        "registry",
+        "import",
+        "all.csv",
+        "--regime",
+        "genai",
+        "--as-of",
+        "2026-05-10",
+        "--complete",
+        "--source-id",
+        "all-genai",
+    ])
+    .expect_code(0);
+    let (r, json) = audit_json(&dir, &["--registry", "reg.db", "--no-policy"]);
+    r.expect_code(1);
+    assert_eq!(row_code(&json, 2), "unknown-number");
+}
+
+fn row_code(report: &Value, line: u64) -> String {
+    row(report, line)["code"].as_str().unwrap().to_string()
 }

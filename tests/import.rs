@@ -1711,7 +1711,7 @@ mod audit_numbers {
 供应商名称,模型名称,备案号
 百度,文心一言,网信算备110108823483901230031号
 北京智谱华章科技有限公司,ChatGLM生成算法,网信算备110108823483901230031号
-智谱AI,GLM大模型,网信算备110108999999999999999号
+智谱AI,GLM大模型,网信算备110108999999901230099号
 ";
 
     fn codes(dir: &Dir) -> Vec<(String, String)> {
@@ -1744,6 +1744,26 @@ mod audit_numbers {
         import_ok(&dir, "ds.csv", "deep-synthesis", "2024-01-31", &[]);
 
         let pair = |v: &str, c: &str| (v.to_string(), c.to_string());
+        // A partial list (a batch of new filings) is evidence for the
+        // numbers it holds, and none against the ones it lacks.
+        assert_eq!(
+            codes(&dir),
+            vec![
+                pair("mismatch", "number-of-other-company"),
+                pair("filed", "filed"),
+                pair("filed", "filed"),
+            ]
+        );
+        // A complete list of the regime, as of after the number's year,
+        // is evidence against it.
+        put(&dir, "ds-all.csv", ds_csv(&[ZHIPU, XINGCHEN]));
+        import_ok(
+            &dir,
+            "ds-all.csv",
+            "deep-synthesis",
+            "2024-01-31",
+            &["--complete"],
+        );
         assert_eq!(
             codes(&dir),
             vec![

@@ -17,6 +17,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use serde::Serialize;
 
+use crate::coverage::Coverage;
 use crate::filing_no::{self, FilingNumber};
 use crate::matcher::{FilingMatch, MatchKind, Matcher, Outcome, Reason, Rule, Verdict, Via};
 use crate::model::{text_enum, CompanyId, Regime, RegimeFilter, Snapshot};
@@ -216,6 +217,8 @@ pub struct Auditor<'a> {
     snap: &'a Snapshot,
     matcher: &'a Matcher,
     require: Require,
+    /// The complete lists: what an unknown number can be held against.
+    coverage: Coverage,
 }
 
 impl<'a> Auditor<'a> {
@@ -226,6 +229,7 @@ impl<'a> Auditor<'a> {
             snap: &registry.snapshot,
             matcher: registry.matcher(),
             require,
+            coverage: Coverage::of(&registry.snapshot),
         }
     }
 
@@ -475,6 +479,25 @@ impl<'a> Auditor<'a> {
             };
         }
         let filings = self.matcher.filings_with_number(&parsed);
+        if filings.is_empty() && self.coverage.covering(&parsed).is_none() {
+            // Only a complete list can show a number unfiled: a partial one
+            // (a monthly batch, a selection) proves nothing by what it lacks.
+            let note = format!(
+                "the number {} is not in the registry, whose {regime} lists are not complete for it ({}, {}); it could not be confirmed",
+                parsed.canonical(),
+                region_name(&parsed),
+                parsed
+                    .listed_by()
+                    .map_or_else(|| "undated".to_string(), |d| format!("listed from {d}")),
+            );
+            return match names {
+                Some(mut e) => {
+                    e.reason = join_reasons(e.reason, note);
+                    e
+                }
+                None => Evaluation::new(Code::NotInRegistry, note),
+            };
+        }
         if filings.is_empty() {
             let mut e =
                 names.unwrap_or_else(|| Evaluation::new(Code::NotInRegistry, String::new()));
