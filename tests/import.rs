@@ -655,9 +655,77 @@ mod linking {
             "unchanged": 0,
             "new_companies": 1,
             "linked_by_item": 1,
+            "linked_by_name": 0,
+            "uncertain": [],
             "absent": [],
         });
         assert_eq!(report, expected);
+    }
+
+    /// Issue 12, item 2: a list that names a known company by its legal
+    /// entity links to it, and no answer that was `filed` before the import
+    /// is worse after it — the same verdict, with the same company.
+    #[test]
+    fn an_import_never_makes_a_known_answer_worse() {
+        let dir = Dir::new();
+        let queries: Vec<String> = {
+            let text = std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/queries.csv"
+            ))
+            .unwrap();
+            let mut reader = csv::Reader::from_reader(text.as_bytes());
+            reader
+                .deserialize::<std::collections::HashMap<String, String>>()
+                .map(|r| r.unwrap())
+                .filter(|r| r["expected_verdict"] == "filed")
+                .map(|r| r["query"].clone())
+                .collect()
+        };
+        assert!(queries.len() > 400, "{}", queries.len());
+        let answers = |dir: &Dir| -> Vec<(String, String)> {
+            let mut args = vec!["--format", "json", "--"];
+            args.extend(queries.iter().map(String::as_str));
+            let r = dir.run(&args);
+            r.json()["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|res| {
+                    (
+                        res["verdict"].as_str().unwrap().to_string(),
+                        res["matches"][0]["company"]
+                            .as_str()
+                            .unwrap_or("")
+                            .to_string(),
+                    )
+                })
+                .collect()
+        };
+        let before = answers(&dir);
+        put(
+            &dir,
+            "genai.csv",
+            "序号,属地,模型名称,备案单位,备案号,备案时间\n\
+             6,上海市,abab,上海稀宇科技有限公司,Shanghai-Abab-20230821,2023/8/31\n\
+             2,北京市,智谱清言（ChatGLM）,北京智谱华章科技有限公司,Beijing-ChatGLM-20230821,2023/8/31\n\
+             1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31\n",
+        );
+        let report = import_json(&dir, "genai.csv", "genai", "2024-04-02", &[]);
+        assert_eq!(report["new_companies"], 0, "{report:#}");
+        let after = answers(&dir);
+        for ((q, b), a) in queries.iter().zip(&before).zip(&after) {
+            if b.0 == "filed" {
+                assert_eq!(a, b, "{q}: filed as {b:?} before the import, {a:?} after");
+            }
+        }
+        // The list's own row now answers with the company it links to.
+        let r = dir.run(&["--format", "json", "上海稀宇科技有限公司", "abab"]);
+        r.expect_code(0);
+        let json = r.json();
+        for res in json["results"].as_array().unwrap() {
+            assert_eq!(res["matches"][0]["company"], "MiniMax", "{res:#}");
+        }
     }
 
     #[test]

@@ -228,6 +228,18 @@ pub struct Outcome {
     pub explain: Explain,
 }
 
+/// What a listed company name links to (see [`Matcher::company_named`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum CompanyLink {
+    /// One company, by a strong match.
+    Certain(CompanyId),
+    /// Several strong candidates, or only weak ones: a person must decide.
+    /// Best first, with their scores.
+    Uncertain(Vec<(String, f64)>),
+    /// No company's name is near it.
+    None,
+}
+
 /// The matcher over a name index.
 pub struct Matcher {
     index: NameIndex,
@@ -390,6 +402,51 @@ impl Matcher {
     /// the same verdict and matches, for batch use where nobody reads them.
     pub fn lookup_brief(&self, query: &str, filter: RegimeFilter) -> Outcome {
         self.lookup_with(query, filter, false)
+    }
+
+    /// The company a listed company name names, as an import links a list's
+    /// 备案单位 to the registry's companies: only company names count (its
+    /// listed, legal, English, former names, brands — not a group, not an
+    /// item), with the same rules and thresholds as a lookup.
+    pub fn company_named(&self, name: &str) -> CompanyLink {
+        let q = Query::new(name);
+        if q.norm.key.is_empty() {
+            return CompanyLink::None;
+        }
+        let mut best: BTreeMap<CompanyId, f64> = BTreeMap::new();
+        for idx in self.candidates(&q) {
+            let e = self.index.name(idx);
+            if self.index.is_item(e.target()) {
+                continue;
+            }
+            let Some((_, kind, score)) = self.score(&q, &e) else {
+                continue;
+            };
+            if kind == MatchKind::Related {
+                continue;
+            }
+            let company = self.index.target(e.target()).company;
+            let slot = best.entry(company).or_insert(0.0);
+            *slot = slot.max(score);
+        }
+        let strong: Vec<CompanyId> = best
+            .iter()
+            .filter(|(_, &s)| s >= STRONG)
+            .map(|(&c, _)| c)
+            .collect();
+        match strong[..] {
+            [one] => CompanyLink::Certain(one),
+            [] if best.is_empty() => CompanyLink::None,
+            _ => {
+                let mut all: Vec<(CompanyId, f64)> = best.into_iter().collect();
+                all.sort_by(|a, b| b.1.total_cmp(&a.1));
+                CompanyLink::Uncertain(
+                    all.into_iter()
+                        .map(|(c, score)| (self.company_name(c), score))
+                        .collect(),
+                )
+            }
+        }
     }
 
     /// The filings with this number, and their companies.

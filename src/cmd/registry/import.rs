@@ -240,7 +240,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     }
     writeln!(
         out,
-        "imported {name} into {} as batch {} (source {}): {} rows — {} added, {} changed, {} unchanged; {} new companies, {} rows linked to a known company by their item.",
+        "imported {name} into {} as batch {} (source {}): {} rows — {} added, {} changed, {} unchanged; {} new companies, {} rows linked to a known company by their item, {} by their name.",
         target.display(),
         report.batch.unwrap_or_default(),
         report.source,
@@ -249,8 +249,25 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         report.changed,
         report.unchanged,
         report.new_companies,
-        report.linked_by_item
+        report.linked_by_item,
+        report.linked_by_name
     )?;
+    if !report.uncertain.is_empty() {
+        writeln!(
+            out,
+            "{} listed name(s) are near a known company but not surely it; kept as new companies — check them, and add the link to registry/aliases.csv (or an alias) if they are the same:",
+            report.uncertain.len()
+        )?;
+        for u in &report.uncertain {
+            let near: Vec<String> = u
+                .candidates
+                .iter()
+                .take(3)
+                .map(|(name, score)| format!("{name} ({score:.2})"))
+                .collect();
+            writeln!(out, "  {} ({}): near {}", u.listed, u.location, near.join(", "))?;
+        }
+    }
     if !report.absent.is_empty() {
         writeln!(
             out,

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::{read, Store, StoreError, SCHEMA_SQL};
 use crate::filing_no::compare_key as number_key;
-use crate::matcher::NameIndex;
+use crate::matcher::{CompanyLink, Matcher, NameIndex};
 use crate::model::{
     CompanyId, Completeness, FilingFields, FilingId, FilingStatus, NewFiling, Regime, Source,
 };
@@ -373,9 +373,26 @@ pub struct ImportReport {
     /// Rows whose company name was unknown but whose distinctive item one
     /// known company had filed: linked to that company.
     pub linked_by_item: usize,
+    /// Rows whose company name the matcher resolved to one known company
+    /// (a legal name, brand or former name it knows): linked to it.
+    pub linked_by_name: usize,
+    /// Listed company names that are near known companies, but not surely
+    /// one of them: kept as new companies, for a person to check.
+    pub uncertain: Vec<UncertainLink>,
     /// Filings of earlier lists of the same regime and scope that this
     /// (complete) list lacks: marked `absent-from-newer`, not deleted.
     pub absent: Vec<Absent>,
+}
+
+/// A listed company name the import could not surely link.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UncertainLink {
+    /// The name as listed, kept as a new company.
+    pub listed: String,
+    /// Where it was first listed.
+    pub location: String,
+    /// Known companies it is near, best first, with their scores.
+    pub candidates: Vec<(String, f64)>,
 }
 
 /// A stored filing as an import compares it: id, company and cells.
@@ -451,9 +468,10 @@ impl Store {
         // transaction, and the name index is rebuilt for the new data.
         let report = tx
             .execute_batch(derived_sql())
-            .and_then(|()| suspend_index_triggers(&tx))
+            .and_then(|()| matcher_of(&tx))
+            .and_then(|matcher| suspend_index_triggers(&tx).map(|()| matcher))
             .map_err(Failure::Sql)
-            .and_then(|()| import_in(&tx, plan, pause_after))
+            .and_then(|matcher| import_in(&tx, plan, &matcher, pause_after))
             .and_then(|r| {
                 derive(&tx)?;
                 Ok(r)
@@ -508,9 +526,22 @@ impl From<rusqlite::Error> for Failure {
     }
 }
 
+/// The matcher over the registry `c` holds: its stored index, or one built.
+fn matcher_of(c: &Connection) -> rusqlite::Result<Matcher> {
+    if let Some(Ok(index)) = read::stored_index(c, true)? {
+        return Ok(Matcher::from_index(index));
+    }
+    let snap = read::all(c).map_err(|e| match e {
+        read::ReadError::Sql(e) => e,
+        read::ReadError::Value(m) => rusqlite::Error::ToSqlConversionFailure(m.into()),
+    })?;
+    Ok(Matcher::new(&snap))
+}
+
 fn import_in(
     tx: &Transaction<'_>,
     plan: &ImportPlan,
+    matcher: &Matcher,
     pause_after: Option<usize>,
 ) -> Result<ImportReport, Failure> {
     let regime = plan.regime;
@@ -607,19 +638,42 @@ fn import_in(
         let fields = &row.fields;
         let company_key = name_key(&fields.company);
         let item_key = name_key(&fields.item);
-        let known_company = companies.get(&company_key).copied().or_else(|| {
-            // An unknown name for a distinctive item one company already
-            // filed: the list names that company by another name (its legal
-            // entity, usually). The row's name is kept as listed.
-            let id = by_item_owner(
-                &by_item,
-                &item_key,
-                &fields.item,
-                fields.filing_no.as_deref(),
-            )?;
-            report.linked_by_item += 1;
-            Some(id)
-        });
+        let known_company = companies
+            .get(&company_key)
+            .copied()
+            .or_else(|| {
+                // An unknown name for a distinctive item one company already
+                // filed: the list names that company by another name (its
+                // legal entity, usually). The row's name is kept as listed.
+                let number = fields.filing_no.as_deref();
+                let id = by_item_owner(&by_item, &item_key, &fields.item, number)?;
+                report.linked_by_item += 1;
+                Some(id)
+            })
+            .or_else(|| {
+                // A name the registry already answers for (稀宇科技 for
+                // 上海稀宇科技有限公司): the same company, by the matcher's
+                // rules. A near name that is not surely one company is kept
+                // apart, and reported.
+                match matcher.company_named(&fields.company) {
+                    CompanyLink::Certain(id) => {
+                        report.linked_by_name += 1;
+                        companies.insert(company_key.clone(), id);
+                        Some(id)
+                    }
+                    CompanyLink::Uncertain(candidates) => {
+                        if !report.uncertain.iter().any(|u| u.listed == fields.company) {
+                            report.uncertain.push(UncertainLink {
+                                listed: fields.company.clone(),
+                                location: row.location.clone(),
+                                candidates,
+                            });
+                        }
+                        None
+                    }
+                    CompanyLink::None => None,
+                }
+            });
         let company_id = match known_company {
             Some(id) => id,
             None => {
