@@ -2223,3 +2223,75 @@ mod interrupted_import {
         assert_eq!(company, format!("批量样例{ROWS:05}科技有限公司"));
     }
 }
+
+// ---------------------------------------------------------------------------
+// issue 12, item 4: staleness per regime, and no dates from the future
+// ---------------------------------------------------------------------------
+
+mod staleness_per_regime {
+    use super::*;
+
+    #[test]
+    fn old_data_of_a_required_regime_fail_the_gate_whatever_the_other_regime() {
+        let dir = Dir::new();
+        put(
+            &dir,
+            "genai.csv",
+            "序号,属地,模型名称,备案单位,备案号,备案时间\n1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31\n",
+        );
+        import_ok(&dir, "genai.csv", "genai", "2026-11-01", &[]);
+        put(&dir, "list.csv", "供应商,模型\n智谱AI,GLM大模型\n");
+        // Genai data are a month old, the deep-synthesis data (the seed's,
+        // 2024-04) far older than 600 days.
+        let r = dir.run(&[
+            "audit",
+            "list.csv",
+            "--no-policy",
+            "--require",
+            "deep-synthesis",
+            "--max-staleness",
+            "600",
+        ]);
+        r.expect_code(1);
+        assert!(
+            r.stderr.contains("registry-stale")
+                && r.stderr.contains("deep-synthesis data are as of 2024-04"),
+            "{}",
+            r.stderr
+        );
+        // Relying on genai only, the same limit passes.
+        let r = dir.run(&[
+            "audit",
+            "list.csv",
+            "--no-policy",
+            "--require",
+            "genai",
+            "--max-staleness",
+            "600",
+        ]);
+        assert!(!r.stderr.contains("registry-stale"), "{}", r.stderr);
+    }
+
+    #[test]
+    fn a_date_after_today_is_refused() {
+        let dir = Dir::new();
+        put(&dir, "ds.csv", ds_csv(&[ZHIPU]));
+        for flag in ["--as-of", "--published"] {
+            let r = dir.run(&[
+                "registry",
+                "import",
+                "ds.csv",
+                "--regime",
+                "deep-synthesis",
+                flag,
+                "2062-01-01",
+            ]);
+            r.expect_code(2);
+            assert!(r.stderr.contains("is after today"), "{flag}: {}", r.stderr);
+        }
+        assert!(
+            !user_registry(&dir).exists(),
+            "a refused import wrote a registry"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use super::baseline::{Baseline, RowKey};
 use super::policy::Exception;
 use super::AuditVerdict;
 use crate::date::Date;
-use crate::model::text_enum;
+use crate::model::{text_enum, Regime};
 
 /// The verdicts that fail the gate unless told otherwise.
 pub const DEFAULT_FAIL_ON: &[AuditVerdict] = &[
@@ -98,6 +98,9 @@ pub struct Gate {
     expired_hits: Vec<u64>,
     baseline: Option<Baseline>,
     max_staleness_days: Option<u32>,
+    /// The as-of date of each regime the gate relies on (see
+    /// [`Gate::relying_on`]); when empty, the registry's newest date.
+    regime_dates: Vec<(Regime, Option<String>)>,
     today: Date,
     summary: Summary,
 }
@@ -121,9 +124,19 @@ impl Gate {
             exceptions,
             baseline,
             max_staleness_days,
+            regime_dates: Vec::new(),
             today,
             summary,
         }
+    }
+
+    /// The regimes whose data the gate relies on, with each one's as-of
+    /// date: `--max-staleness` holds for each of them, not only for the
+    /// newest data of any regime (old deep-synthesis data do not pass a
+    /// deep-synthesis requirement because the genai data are new).
+    pub fn relying_on(mut self, regime_dates: Vec<(Regime, Option<String>)>) -> Gate {
+        self.regime_dates = regime_dates;
+        self
     }
 
     pub fn today(&self) -> Date {
@@ -223,20 +236,37 @@ impl Gate {
             }
         }
         if let Some(max) = self.max_staleness_days {
-            let as_of = registry_as_of.and_then(Date::parse_as_of);
-            let age = as_of.map(|d| self.today.days() - d.days());
-            if age.is_none_or(|a| a > i64::from(max)) {
+            let dates: Vec<(Option<Regime>, Option<&str>)> = if self.regime_dates.is_empty() {
+                vec![(None, registry_as_of)]
+            } else {
+                self.regime_dates
+                    .iter()
+                    .map(|(r, d)| (Some(*r), d.as_deref()))
+                    .collect()
+            };
+            for (regime, as_of_text) in dates {
+                let whose = regime.map_or_else(
+                    || "the registry's data".to_string(),
+                    |r| format!("the registry's {r} data"),
+                );
+                let as_of = as_of_text.and_then(Date::parse_as_of);
+                let age = as_of.map(|d| self.today.days() - d.days());
+                let message = match (as_of_text, age) {
+                    (Some(d), Some(a)) if a < 0 => format!(
+                        "{whose} are as of {d}, a date after today: a date from the future cannot show how current they are; correct the source's date"
+                    ),
+                    (Some(d), Some(a)) if a > i64::from(max) => format!(
+                        "{whose} are as of {d}, {a} days ago, more than the {max} allowed (--max-staleness); use a newer registry (--registry) or raise the limit"
+                    ),
+                    (_, Some(_)) => continue,
+                    _ => format!(
+                        "{whose} have no usable as-of date, so they cannot be shown to be under {max} days old"
+                    ),
+                };
                 self.summary.notices.push(Notice {
                     code: NoticeCode::RegistryStale,
                     fails: true,
-                    message: match (registry_as_of, age) {
-                        (Some(d), Some(a)) => format!(
-                            "the registry's data are as of {d}, {a} days ago, more than the {max} allowed (--max-staleness); use a newer registry (--registry) or raise the limit"
-                        ),
-                        _ => format!(
-                            "the registry's data have no usable as-of date, so they cannot be shown to be under {max} days old"
-                        ),
-                    },
+                    message,
                 });
             }
         }
@@ -331,5 +361,31 @@ mod tests {
         assert_eq!(s.notices[0].code, NoticeCode::RegistryStale);
         let g = Gate::new(DEFAULT_FAIL_ON, vec![], None, Some(10_000), today());
         assert!(g.finish(Some("2024-04")).passed);
+    }
+
+    #[test]
+    fn staleness_holds_for_each_regime_relied_on() {
+        let today = Date::parse("2026-12-01").unwrap();
+        let dates = vec![
+            (Regime::Genai, Some("2026-11".to_string())),
+            (Regime::DeepSynthesis, Some("2024-06".to_string())),
+        ];
+        // The newest date alone is recent; deep-synthesis is 900 days old.
+        let g =
+            Gate::new(DEFAULT_FAIL_ON, vec![], None, Some(600), today).relying_on(dates.clone());
+        let s = g.finish(Some("2026-11"));
+        assert!(!s.passed);
+        assert!(s.notices[0]
+            .message
+            .contains("deep-synthesis data are as of 2024-06"));
+        let g = Gate::new(DEFAULT_FAIL_ON, vec![], None, Some(600), today)
+            .relying_on(dates[..1].to_vec());
+        assert!(g.finish(Some("2026-11")).passed);
+        // A date after today is not evidence of freshness.
+        let g = Gate::new(DEFAULT_FAIL_ON, vec![], None, Some(600), today)
+            .relying_on(vec![(Regime::Genai, Some("2062-01".to_string()))]);
+        let s = g.finish(Some("2062-01"));
+        assert!(!s.passed);
+        assert!(s.notices[0].message.contains("a date after today"));
     }
 }

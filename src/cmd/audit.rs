@@ -310,7 +310,8 @@ fn run_plan(
         baseline,
         plan.max_staleness,
         Date::today(),
-    );
+    )
+    .relying_on(relied_on(&registry.snapshot, plan.require));
     let table = input::open(&plan.source, &plan.read)?;
 
     let (output, sink_out): (Option<Output>, Box<dyn Write + '_>) = match &plan.output {
@@ -368,6 +369,29 @@ fn run_plan(
     } else {
         Exit::Findings
     })
+}
+
+/// The regimes a gate with this requirement relies on, with each one's
+/// as-of date: `any` relies on every regime the registry holds filings of.
+fn relied_on(
+    snap: &filing_check::model::Snapshot,
+    require: Require,
+) -> Vec<(filing_check::model::Regime, Option<String>)> {
+    use filing_check::model::Regime;
+    let regimes: Vec<Regime> = match require {
+        Require::Any => Regime::ALL
+            .iter()
+            .copied()
+            .filter(|&r| snap.count(r) > 0)
+            .collect(),
+        Require::Genai => vec![Regime::Genai],
+        Require::DeepSynthesis => vec![Regime::DeepSynthesis],
+        Require::Both => Regime::ALL.to_vec(),
+    };
+    regimes
+        .into_iter()
+        .map(|r| (r, snap.regime_as_of(r).map(str::to_string)))
+        .collect()
 }
 
 /// A progress bar on standard error, drawn only on a terminal.

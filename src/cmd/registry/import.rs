@@ -78,13 +78,18 @@ pub struct Args {
 
 fn date_arg(flag: &str, value: &str) -> Result<String, UsageError> {
     let v = value.trim();
-    let ok = Date::parse(v).is_some() || (v.len() == 7 && Date::parse_as_of(v).is_some());
-    if ok {
-        Ok(v.to_string())
-    } else {
-        Err(UsageError(format!(
+    let date = Date::parse(v).or_else(|| (v.len() == 7).then(|| Date::parse_as_of(v)).flatten());
+    match date {
+        None => Err(UsageError(format!(
             "{flag} {value:?} is not a date; write YYYY-MM-DD or YYYY-MM"
-        )))
+        ))),
+        // A list cannot describe a day that has not come: a typo (2062 for
+        // 2026) would make the data look current for decades.
+        Some(d) if d.days() > Date::today().days() => Err(UsageError(format!(
+            "{flag} {value:?} is after today ({}); a list cannot describe the future — check the date",
+            Date::today()
+        ))),
+        Some(_) => Ok(v.to_string()),
     }
 }
 
@@ -265,7 +270,13 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
                 .take(3)
                 .map(|(name, score)| format!("{name} ({score:.2})"))
                 .collect();
-            writeln!(out, "  {} ({}): near {}", u.listed, u.location, near.join(", "))?;
+            writeln!(
+                out,
+                "  {} ({}): near {}",
+                u.listed,
+                u.location,
+                near.join(", ")
+            )?;
         }
     }
     if !report.absent.is_empty() {
