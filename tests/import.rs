@@ -2295,3 +2295,65 @@ mod staleness_per_regime {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// issue 12, item 5: imports started at once into a registry not yet created
+// ---------------------------------------------------------------------------
+
+/// Four imports of four lists, started at once while the user registry does
+/// not exist yet: each reports its own batch, and all four are in the file.
+/// (Five trials: the race this guards against lost a batch in 3 of 4.)
+#[test]
+fn imports_started_at_once_all_land() {
+    let rows = [ZHIPU, DOUYIN, XINGCHEN, CHENXI];
+    for trial in 0..5 {
+        let dir = Dir::new();
+        for (i, row) in rows.iter().enumerate() {
+            put(&dir, &format!("l{i}.csv"), ds_csv(&[*row]));
+        }
+        let children: Vec<_> = (0..rows.len())
+            .map(|i| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_filing-check"))
+                    .args([
+                        "registry",
+                        "import",
+                        &format!("l{i}.csv"),
+                        "--regime",
+                        "deep-synthesis",
+                        "--as-of",
+                        "2024-01-31",
+                        "--format",
+                        "json",
+                    ])
+                    .current_dir(dir.path())
+                    .env_remove("FILING_CHECK_REGISTRY")
+                    .env("XDG_DATA_HOME", dir.join("xdg-data"))
+                    .env("HOME", dir.join("home"))
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut batches = Vec::new();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "trial {trial}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+            batches.push(report["batch"].as_i64().unwrap());
+        }
+        batches.sort_unstable();
+        assert_eq!(batches, vec![1, 2, 3, 4], "trial {trial}");
+        let st = status(&dir, &[]);
+        assert_eq!(
+            st["batches"].as_array().unwrap().len(),
+            4,
+            "trial {trial}: {st:#}"
+        );
+    }
+}

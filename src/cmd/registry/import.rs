@@ -224,7 +224,9 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        Store::create_file(&target, &embedded::data()?, false)?;
+        // Another import may create it at the same moment: either way, the
+        // one file is used.
+        Store::create_if_absent(&target, &embedded::data()?)?;
     }
     let mut store = Store::open_writable(&target)?;
     let pause = std::env::var(PAUSE_ENV).ok().and_then(|v| v.parse().ok());

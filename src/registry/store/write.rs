@@ -289,6 +289,43 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Writes `data` into a new registry file at `path` unless one is
+    /// there: the file is built beside it and linked into place, which
+    /// fails if another process created it meanwhile (then that one is
+    /// used). Returns whether this call created it. Two imports started at
+    /// once into a registry that does not exist yet both land.
+    pub fn create_if_absent(path: &Path, data: &Data) -> Result<bool, StoreError> {
+        let origin = super::Origin::File(path.to_path_buf());
+        let write = |source| StoreError::Write {
+            origin: origin.clone(),
+            source,
+        };
+        let io = |e: std::io::Error| write(rusqlite::Error::ToSqlConversionFailure(Box::new(e)));
+        if path.exists() {
+            return Ok(false);
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.{}.new", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let mut mem = Connection::open_in_memory().map_err(write)?;
+        mem.execute_batch(SCHEMA_SQL)
+            .and_then(|()| insert_data(&mut mem, data))
+            .and_then(|()| copy_into(&mem, &tmp))
+            .map_err(write)?;
+        let linked = std::fs::hard_link(&tmp, path);
+        let _ = std::fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(io(e)),
+        }
+    }
+}
+
 /// Copies the database `from` into the file at `path` (created if absent)
 /// in one step of the backup API, which takes the destination's locks and
 /// writes through its journal.
