@@ -169,18 +169,64 @@ enum Role {
     Number,
 }
 
-/// Recognises columns from one header row by keyword (the first column of
-/// each role wins).
+/// Words that make a header a name column (`供应商名称`, `产品全称`,
+/// `Vendor Name`).
+const NAME_WORDS: &[&str] = &["名称", "全称"];
+const NAME_WORDS_EN: &[&str] = &["name"];
+
+/// Words that make a vendor or model header something other than a name:
+/// a code, a number, a type, a category, a scenario (`供应商编码`,
+/// `服务类型`, `应用场景`, `Vendor ID`). English words count as whole words
+/// (`Provider` is no `id`).
+const NOT_A_NAME_WORDS: &[&str] = &["编码", "编号", "代码", "类型", "类别", "场景", "分类"];
+const NOT_A_NAME_WORDS_EN: &[&str] = &["code", "id", "no", "number", "type", "category"];
+
+/// How well a header of a vendor or model column names the thing: a name
+/// column (2) over a plain one (1) over a code, type or scenario (0).
+fn name_rank(header: &str) -> u8 {
+    let h = fold_header(header);
+    let lower = header.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |zh: &[&str], en: &[&str]| {
+        zh.iter().any(|w| h.contains(w)) || en.iter().any(|w| words.contains(w))
+    };
+    if has(NOT_A_NAME_WORDS, NOT_A_NAME_WORDS_EN) {
+        0
+    } else if has(NAME_WORDS, NAME_WORDS_EN) {
+        2
+    } else {
+        1
+    }
+}
+
+/// Recognises columns from one header row by keyword. For the vendor and
+/// the model, a name column wins over a plain one, and a code, type or
+/// scenario column is never chosen (`供应商编码,供应商名称,服务类型,产品名称`:
+/// vendor 供应商名称, model 产品名称); among equals the first wins.
 pub fn detect(header: &[String]) -> Columns {
     let mut c = Columns::default();
+    let mut ranks = (0u8, 0u8);
     for (i, h) in header.iter().enumerate() {
-        let slot = match role_of(h) {
-            Some(Role::Vendor) => &mut c.vendor,
-            Some(Role::Model) => &mut c.model,
-            Some(Role::Number) => &mut c.number,
-            None => continue,
-        };
-        slot.get_or_insert(i);
+        match role_of(h) {
+            Some(Role::Number) => {
+                c.number.get_or_insert(i);
+            }
+            Some(role @ (Role::Vendor | Role::Model)) => {
+                let rank = name_rank(h);
+                let (slot, best) = match role {
+                    Role::Vendor => (&mut c.vendor, &mut ranks.0),
+                    _ => (&mut c.model, &mut ranks.1),
+                };
+                if rank > *best {
+                    *slot = Some(i);
+                    *best = rank;
+                }
+            }
+            None => {}
+        }
     }
     c
 }
@@ -326,6 +372,26 @@ pub fn choose(
 
 #[cfg(test)]
 mod tests {
+
+    fn headers(h: &[&str]) -> Vec<String> {
+        h.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn name_columns_win_over_codes_types_and_scenarios() {
+        let c = detect(&headers(&["供应商编码", "供应商名称", "服务类型", "产品名称"]));
+        assert_eq!((c.vendor, c.model, c.number), (Some(1), Some(3), None));
+        let c = detect(&headers(&["Vendor ID", "Vendor Name", "Product Category", "Product"]));
+        assert_eq!((c.vendor, c.model), (Some(1), Some(3)));
+        // A code column alone is no vendor; a plain one is.
+        let c = detect(&headers(&["供应商编码", "应用场景"]));
+        assert_eq!((c.vendor, c.model), (None, None));
+        let c = detect(&headers(&["供应商", "模型", "备案编号"]));
+        assert_eq!((c.vendor, c.model, c.number), (Some(0), Some(1), Some(2)));
+        let c = detect(&headers(&["Provider", "Model"]));
+        assert_eq!((c.vendor, c.model), (Some(0), Some(1)));
+    }
+
     use super::*;
 
     fn row(cells: &[&str]) -> Vec<String> {
