@@ -2009,3 +2009,28 @@ fn a_partial_list_is_no_evidence_against_a_number() {
 fn row_code(report: &Value, line: u64) -> String {
     row(report, line)["code"].as_str().unwrap().to_string()
 }
+
+/// Issue 12, item 14: a row a person must check says what to check and how
+/// to accept it, and a reason never claims a relationship the data do not
+/// hold (京东方 merely shares characters with 京东).
+#[test]
+fn review_rows_carry_a_next_step_and_claim_no_relationship() {
+    let dir = dir_with_list("供应商\n京东方\n智谱AI\n");
+    let (_, json) = audit_json(&dir, &["--no-policy"]);
+    let review = row(&json, 2);
+    assert_eq!(
+        (review["verdict"].as_str(), review["code"].as_str()),
+        (Some("review"), Some("related-entity")),
+        "{review:#}"
+    );
+    let reason = review["reason"].as_str().unwrap();
+    assert!(reason.contains("share characters"), "{reason}");
+    assert!(!reason.contains("a related entity"), "{reason}");
+    let next = review["next_step"].as_str().unwrap();
+    assert!(
+        next.contains("confirm which legal entity") && next.contains("exception"),
+        "{next}"
+    );
+    // A filed row needs no next step.
+    assert!(row(&json, 3).get("next_step").is_none(), "{:#}", row(&json, 3));
+}

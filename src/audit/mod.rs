@@ -107,7 +107,44 @@ text_enum! {
     }
 }
 
+/// A next step: what to check, then how a person accepts the row once
+/// checked (the same for every review).
+macro_rules! then_accept {
+    ($check:literal) => {
+        concat!(
+            $check,
+            "; once checked, accept the row with an exception in filing-check.toml (`filing-check init` writes one; run with `--fail-on review` to have a ready entry printed)"
+        )
+    };
+}
+
 impl Code {
+    /// What to check for a row that needs a person, and how to accept it.
+    pub fn next_step(self) -> Option<&'static str> {
+        use Code::*;
+        Some(match self {
+            WeakMatch => then_accept!(
+                "check the name against the official list the evidence cites; if it is the filer, write its full legal name in the list"
+            ),
+            Ambiguous => then_accept!(
+                "several companies match equally: write the vendor's full legal name (营业执照上的名称), or add the model or the filing number to the row"
+            ),
+            RelatedEntity => then_accept!(
+                "the filing found is another entity's than the one named: confirm which legal entity you contract with, and ask it for its own filing or the filer's authorisation"
+            ),
+            UnconfirmedVendor => then_accept!(
+                "ask the vendor which filing it relies on (the number, or the filer's authorisation) and write the filer's legal name or the number in the row"
+            ),
+            ModelNotListed => then_accept!(
+                "ask the vendor for the model's own 备案号 or 上线编号 and add it to the row (an app that only calls a filed model is registered, 登记, not filed)"
+            ),
+            NumberOnly => then_accept!(
+                "the number is a genuine filing, but not of the names given: look it up (`filing-check NUMBER`) and correct the vendor or the model"
+            ),
+            _ => return None,
+        })
+    }
+
     /// The verdict this code belongs to.
     pub fn verdict(self) -> AuditVerdict {
         use Code::*;
@@ -135,6 +172,10 @@ pub struct Evaluation {
     pub regimes: Vec<Regime>,
     /// The matching filings, strongest first.
     pub evidence: Vec<MatchInfo>,
+    /// For a row a person must look at: what to check, and how to accept
+    /// the row once checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<&'static str>,
 }
 
 impl Evaluation {
@@ -145,6 +186,7 @@ impl Evaluation {
             reason,
             regimes: Vec::new(),
             evidence: Vec::new(),
+            next_step: None,
         }
     }
 
@@ -238,8 +280,14 @@ impl<'a> Auditor<'a> {
     }
 
     /// The verdict for one row's vendor, model and claimed filing number
-    /// (each possibly empty).
+    /// (each possibly empty), with the next step its code calls for.
     pub fn evaluate(&self, vendor: &str, model: &str, number: &str) -> Evaluation {
+        let mut e = self.judge(vendor, model, number);
+        e.next_step = e.code.next_step();
+        e
+    }
+
+    fn judge(&self, vendor: &str, model: &str, number: &str) -> Evaluation {
         let (vendor, model, number) = (vendor.trim(), model.trim(), number.trim());
         if vendor.is_empty() && model.is_empty() && number.is_empty() {
             return Evaluation::new(

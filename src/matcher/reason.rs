@@ -71,7 +71,7 @@ impl std::fmt::Display for Reason {
             ),
             Reason::Related { name } => write!(
                 f,
-                "the query contains the filed name {name:?} plus other words: a related entity, not the filer"
+                "the query contains the filed name {name:?} plus other words: the names share characters, which makes neither the filer of the other (nor related)"
             ),
             Reason::Weak { score } => write!(
                 f,
