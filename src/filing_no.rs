@@ -74,6 +74,8 @@ pub enum NumberError {
     Empty,
     #[error("{given:?} is neither an algorithm number (网信算备 + {ALGORITHM_DIGITS} digits + 号) nor a generative-AI number (Region-Name-YYYYMMDD[NNNN], or …YYYYMMDDSNNNN for a registration)")]
     Unrecognised { given: String },
+    #[error("{given:?} is a number Excel wrote in scientific notation, which has lost the filing number's digits; format the column as text (or paste the numbers as text) and export the list again")]
+    ScientificNotation { given: String },
     #[error("{given:?} has {found} digits; algorithm numbers have {ALGORITHM_DIGITS}")]
     DigitCount { given: String, found: usize },
     #[error("{given:?} starts with region code {code}, which is no province (GB/T 2260)")]
@@ -257,6 +259,11 @@ pub fn parse(given: &str) -> Result<FilingNumber, NumberError> {
     if s.is_empty() {
         return Err(NumberError::Empty);
     }
+    if is_scientific(&s) {
+        return Err(NumberError::ScientificNotation {
+            given: given.to_string(),
+        });
+    }
     if let Some(rest) = s.strip_prefix("网信算备") {
         let digits = rest.strip_suffix('号').unwrap_or(rest);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -319,6 +326,21 @@ pub fn parse(given: &str) -> Result<FilingNumber, NumberError> {
         sequence: (!sequence.is_empty()).then(|| sequence.to_string()),
         registration,
     })
+}
+
+/// `1.10108823483901E+20`: a long number as Excel displays (and exports)
+/// it once the column is no longer text.
+fn is_scientific(s: &str) -> bool {
+    let Some((mantissa, exponent)) = s.split_once(['E', 'e']) else {
+        return false;
+    };
+    let exponent = exponent.strip_prefix('+').unwrap_or(exponent);
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => digits(int) && digits(frac),
+        None => digits(mantissa),
+    };
+    mantissa_ok && digits(exponent)
 }
 
 /// Traditional forms of the characters an algorithm number is written with.
@@ -386,6 +408,22 @@ fn valid_date(iso: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_number_excel_wrote_in_scientific_notation_says_how_to_fix_it() {
+        let err = parse("1.10108823483901E+20").unwrap_err();
+        assert!(matches!(err, NumberError::ScientificNotation { .. }));
+        assert!(
+            err.to_string().contains("format the column as text"),
+            "{err}"
+        );
+        // A genuine number with an E in its name is no such thing.
+        assert!(parse("Beijing-E-20230821").is_ok());
+        assert!(matches!(
+            parse("1E+20").unwrap_err(),
+            NumberError::ScientificNotation { .. }
+        ));
+    }
 
     #[test]
     fn numbers_are_found_inside_free_text() {

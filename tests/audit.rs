@@ -1358,8 +1358,13 @@ mod gate {
             .map(|l| format!("{}\n", l.trim()))
             .collect();
         assert!(entry.contains("vendor = \"OpenAI\""), "{}", r.stderr);
-        let filled = entry.replace("approved-by = \"\"", "approved-by = \"legal@example.com\"");
-        assert_ne!(filled, entry, "the entry leaves approved-by to fill in");
+        let approved = entry.replace("approved-by = \"\"", "approved-by = \"legal@example.com\"");
+        assert_ne!(approved, entry, "the entry leaves approved-by to fill in");
+        // Its reason is a TODO to replace: until it is, the policy is refused.
+        put(&dir, "filing-check.toml", &approved);
+        dir.run(&["audit", "list.csv"]).expect_code(2);
+        let filled = approved.replace("TODO: why this is acceptable", "pilot, no public-facing use");
+        assert_ne!(filled, approved, "the entry leaves the reason to write");
         put(&dir, "filing-check.toml", &filled);
         let (r, json) = audit_json(&dir, &[]);
         r.expect_code(0);
@@ -2032,5 +2037,9 @@ fn review_rows_carry_a_next_step_and_claim_no_relationship() {
         "{next}"
     );
     // A filed row needs no next step.
-    assert!(row(&json, 3).get("next_step").is_none(), "{:#}", row(&json, 3));
+    assert!(
+        row(&json, 3).get("next_step").is_none(),
+        "{:#}",
+        row(&json, 3)
+    );
 }

@@ -823,7 +823,7 @@ mod registry_location {
             "ds.csv",
             "deep-synthesis",
             "2024-01-31",
-            &["--registry", &file_arg],
+            &["--registry", &file_arg, "--create"],
         );
         assert!(file.exists(), "--registry file not created");
         assert!(
@@ -1578,7 +1578,7 @@ mod reset {
         import_ok(&dir, "ds.csv", "deep-synthesis", "2024-01-31", &[]);
         assert_eq!(lookup(&dir, XINGCHEN.1, &[]).0, 0);
 
-        let r = dir.run(&["registry", "reset"]);
+        let r = dir.run(&["registry", "reset", "--yes"]);
         r.expect_code(0);
         r.expect_stdout_contains(&["removed the user registry", "embedded registry again"]);
         let path = user_registry(&dir);
@@ -1598,7 +1598,7 @@ mod reset {
         assert_eq!((code, res["verdict"].as_str()), (1, Some("not-found")));
 
         // Again: nothing to remove.
-        let r = dir.run(&["registry", "reset"]);
+        let r = dir.run(&["registry", "reset", "--yes"]);
         r.expect_code(0);
         r.expect_stdout_contains(&["no user registry", "already use the embedded registry"]);
 
@@ -1618,14 +1618,14 @@ mod reset {
             "ds.csv",
             "deep-synthesis",
             "2024-01-31",
-            &["--registry", &file],
+            &["--registry", &file, "--create"],
         );
         assert_eq!(
             status(&dir, &["--registry", &file])["regimes"][1]["filings"],
             33
         );
 
-        let r = dir.run(&["registry", "reset", "--registry", &file]);
+        let r = dir.run(&["registry", "reset", "--yes", "--registry", &file]);
         r.expect_code(0);
         r.expect_stdout_contains(&["rewrote", "from the embedded registry"]);
         let st = status(&dir, &["--registry", &file]);
@@ -1650,12 +1650,12 @@ mod reset {
             "ds.csv",
             "deep-synthesis",
             "2024-01-31",
-            &["--registry", &file],
+            &["--registry", &file, "--create"],
         );
         // A neighbouring database's write-ahead log.
         put(&dir, "team.db-wal", b"not this registry's");
         put(&dir, "team.db-shm", b"not this registry's");
-        dir.run(&["registry", "reset", "--registry", &file])
+        dir.run(&["registry", "reset", "--yes", "--registry", &file])
             .expect_code(0);
         assert!(
             dir.join("team.db-wal").exists(),

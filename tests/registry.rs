@@ -302,3 +302,163 @@ fn a_registry_of_an_older_schema_is_upgraded_and_answers() {
         assert_eq!(version, SCHEMA_VERSION, "{name}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// issue 12, item 17: registry footguns
+// ---------------------------------------------------------------------------
+
+const DS_LIST: &str = "序号,算法名称,角色,主体名称,应用产品,主要用途,备案编号,备注\n\
+    1,甲算法,服务提供者,北京甲科技有限公司,甲,文本生成,网信算备110108823483901230031号,\n";
+const GENAI_LIST: &str = "序号,属地,模型名称,备案单位,备案号,备案时间\n\
+    1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31\n";
+
+fn import(dir: &Dir, db: &str, list: &str, regime: &str, extra: &[&str]) -> util::Run {
+    let mut args = vec![
+        "--registry",
+        db,
+        "registry",
+        "import",
+        list,
+        "--regime",
+        regime,
+        "--as-of",
+        "2024-04-02",
+    ];
+    args.extend_from_slice(extra);
+    dir.run(&args)
+}
+
+#[test]
+fn an_import_into_a_registry_file_that_does_not_exist_needs_create() {
+    let dir = Dir::new();
+    std::fs::write(dir.join("ds.csv"), DS_LIST).unwrap();
+    let r = import(&dir, "tpyo.db", "ds.csv", "deep-synthesis", &[]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("tpyo.db does not exist") && r.stderr.contains("--create"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.join("tpyo.db").exists());
+    import(&dir, "new.db", "ds.csv", "deep-synthesis", &["--create"]).expect_code(0);
+    assert!(dir.join("new.db").exists());
+}
+
+#[test]
+fn reset_says_what_it_drops_and_asks_for_yes() {
+    let dir = Dir::new();
+    std::fs::write(dir.join("ds.csv"), DS_LIST).unwrap();
+    dir.run(&["registry", "init", "r.db"]).expect_code(0);
+    import(&dir, "r.db", "ds.csv", "deep-synthesis", &[]).expect_code(0);
+    let r = dir.run(&["--registry", "r.db", "registry", "reset"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr
+            .contains("would drop 79 filings, 1 imported batch(es)")
+            && r.stderr.contains("--yes"),
+        "{}",
+        r.stderr
+    );
+    let st = dir.run(&[
+        "--registry",
+        "r.db",
+        "registry",
+        "status",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        st.json()["batches"].as_array().unwrap().len(),
+        1,
+        "reset without --yes changed it"
+    );
+    dir.run(&["--registry", "r.db", "registry", "reset", "--yes"])
+        .expect_code(0);
+    let st = dir.run(&[
+        "--registry",
+        "r.db",
+        "registry",
+        "status",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(st.json()["batches"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_diff_of_batches_of_two_regimes_is_refused() {
+    let dir = Dir::new();
+    std::fs::write(dir.join("ds.csv"), DS_LIST).unwrap();
+    std::fs::write(dir.join("g.csv"), GENAI_LIST).unwrap();
+    dir.run(&["registry", "init", "r.db"]).expect_code(0);
+    import(&dir, "r.db", "ds.csv", "deep-synthesis", &[]).expect_code(0);
+    import(&dir, "r.db", "g.csv", "genai", &[]).expect_code(0);
+    let r = dir.run(&["--registry", "r.db", "registry", "diff", "1", "2"]);
+    r.expect_code(2);
+    assert!(r.stderr.contains("two regimes"), "{}", r.stderr);
+}
+
+#[test]
+fn a_command_typo_or_a_lone_file_suggests_the_command() {
+    let dir = Dir::new();
+    std::fs::write(dir.join("list.csv"), "供应商\n智谱AI\n").unwrap();
+    for (args, hint) in [
+        (
+            vec!["audti", "list.csv"],
+            "did you mean `filing-check audit list.csv`",
+        ),
+        (
+            vec!["status"],
+            "did you mean `filing-check registry status`",
+        ),
+        (vec!["list.csv"], "run `filing-check audit list.csv`"),
+    ] {
+        let r = dir.run(&args);
+        r.expect_code(2);
+        assert!(r.stderr.contains(hint), "{args:?}: {}", r.stderr);
+    }
+    // After `--`, a name is a name.
+    let r = dir.run(&["--", "status"]);
+    r.expect_code(1);
+    // A real name near a command is still looked up.
+    dir.run(&["智谱AI"]).expect_code(0);
+}
+
+#[test]
+fn a_number_excel_turned_into_scientific_notation_gets_a_hint() {
+    let dir = Dir::new();
+    std::fs::write(
+        dir.join("list.csv"),
+        "供应商,备案编号\n北京智谱华章科技有限公司,1.10108823483901E+20\n",
+    )
+    .unwrap();
+    let r = dir.run(&["audit", "list.csv", "--no-policy", "--format", "json"]);
+    r.expect_code(1);
+    let row = &r.json()["rows"][0];
+    assert_eq!(row["code"], "malformed-number", "{row:#}");
+    assert!(
+        row["reason"]
+            .as_str()
+            .unwrap()
+            .contains("format the column as text"),
+        "{row:#}"
+    );
+}
+
+#[test]
+fn an_exception_whose_reason_is_still_todo_is_refused() {
+    let dir = Dir::new();
+    std::fs::write(dir.join("list.csv"), "供应商\nOpenAI\n").unwrap();
+    std::fs::write(
+        dir.join("filing-check.toml"),
+        "[[exceptions]]\nvendor = \"OpenAI\"\nreason = \"TODO: why this is acceptable (not-found: not-in-registry)\"\napproved-by = \"me\"\nexpires = 2099-01-31\n",
+    )
+    .unwrap();
+    let r = dir.run(&["audit", "list.csv"]);
+    r.expect_code(2);
+    assert!(
+        r.stderr.contains("filing-check.toml:") && r.stderr.contains("TODO"),
+        "{}",
+        r.stderr
+    );
+}

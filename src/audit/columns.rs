@@ -379,9 +379,19 @@ mod tests {
 
     #[test]
     fn name_columns_win_over_codes_types_and_scenarios() {
-        let c = detect(&headers(&["供应商编码", "供应商名称", "服务类型", "产品名称"]));
+        let c = detect(&headers(&[
+            "供应商编码",
+            "供应商名称",
+            "服务类型",
+            "产品名称",
+        ]));
         assert_eq!((c.vendor, c.model, c.number), (Some(1), Some(3), None));
-        let c = detect(&headers(&["Vendor ID", "Vendor Name", "Product Category", "Product"]));
+        let c = detect(&headers(&[
+            "Vendor ID",
+            "Vendor Name",
+            "Product Category",
+            "Product",
+        ]));
         assert_eq!((c.vendor, c.model), (Some(1), Some(3)));
         // A code column alone is no vendor; a plain one is.
         let c = detect(&headers(&["供应商编码", "应用场景"]));

@@ -175,6 +175,13 @@ pub fn parse(text: &str, file: &str) -> Result<Policy, PolicyError> {
             return Err(at("name a vendor, a model, or both".into()));
         }
         let reason = non_empty(e.reason).ok_or_else(|| at("give a reason".into()))?;
+        if reason.to_uppercase().starts_with("TODO") {
+            // The entry the audit prints is a draft: an exception nobody
+            // explained must not waive a failing row.
+            return Err(at(format!(
+                "the reason {reason:?} is still the draft's TODO: write why the row is acceptable"
+            )));
+        }
         let approved_by = non_empty(e.approved_by)
             .ok_or_else(|| at("say who approved it (approved-by)".into()))?;
         let expires = match e.expires {
@@ -268,6 +275,14 @@ require = "any"
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_todo_reason_is_refused() {
+        let text = "[[exceptions]]\nvendor = \"X\"\nreason = \"TODO: why this is acceptable (not-found: not-in-registry)\"\napproved-by = \"a\"\nexpires = 2027-01-31\n";
+        let err = parse(text, "p.toml").unwrap_err().to_string();
+        assert!(err.contains("still the draft's TODO"), "{err}");
+    }
+
     use super::*;
 
     #[test]
@@ -334,9 +349,15 @@ mod tests {
         let today = Date::new(2026, 11, 29).unwrap();
         let text = entry("Open\"AI", "GPT-4o", "not-found", today.add_days(90));
         let p = parse(&text, "p.toml");
-        // approved-by is left empty for the approver to fill in.
-        assert!(p.unwrap_err().message.contains("approved"));
-        let filled = text.replace("approved-by = \"\"", "approved-by = \"me\"");
+        // The reason is a TODO and approved-by is empty, for the approver
+        // to fill in: the draft is refused until both are.
+        assert!(p.unwrap_err().message.contains("TODO"));
+        let approved = text.replace("approved-by = \"\"", "approved-by = \"me\"");
+        assert!(parse(&approved, "p.toml")
+            .unwrap_err()
+            .message
+            .contains("TODO"));
+        let filled = approved.replace("TODO: why this is acceptable", "pilot, not public-facing");
         let p = parse(&filled, "p.toml").unwrap();
         assert!(p.exceptions[0].covers("Open\"AI", "gpt-4o"));
         assert_eq!(p.exceptions[0].expires.to_string(), "2027-02-27");

@@ -51,6 +51,9 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         })
         .collect();
     registry.resolve(outcomes.iter().flat_map(|o| &o.matches).map(|m| m.filing))?;
+    if let Some(hint) = super::misdirected(&outcomes) {
+        return Err(UsageError(hint).into());
+    }
     ctx.warn_if_stale(&registry);
     let results: Vec<_> = outcomes
         .into_iter()

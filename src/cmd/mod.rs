@@ -157,6 +157,56 @@ pub fn exit_for(err: &anyhow::Error) -> Exit {
     Exit::Internal
 }
 
+/// The commands, and `registry`'s, by name: a query that is one of them, or
+/// a typo of one, was meant as a command.
+const COMMANDS: &[&str] = &["audit", "init", "registry", "eval", "help"];
+const REGISTRY_COMMANDS: &[&str] = &[
+    "status", "list", "import", "diff", "export", "reset", "reindex",
+];
+
+/// When a lookup's first query found nothing and reads as a command typed
+/// wrong (`audti`, `status`) or as a list to audit (an existing file), what
+/// the user meant: an exit 2 with the command to run, not a `not-found`
+/// for a name nobody asked about. (`filing-check -- NAME` looks up any name.)
+pub fn misdirected(outcomes: &[filing_check::matcher::Outcome]) -> Option<String> {
+    let first = outcomes.first()?;
+    if first.verdict != filing_check::matcher::Verdict::NotFound
+        || std::env::args().any(|a| a == "--")
+    {
+        return None;
+    }
+    let q = first.query.trim();
+    let rest: Vec<&str> = outcomes[1..].iter().map(|o| o.query.as_str()).collect();
+    let with_rest = |cmd: &str| {
+        std::iter::once(cmd)
+            .chain(rest.iter().copied())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let near = |name: &str| {
+        let lower = q.to_ascii_lowercase();
+        lower == name || (q.len() >= 4 && strsim::damerau_levenshtein(&lower, name) <= 2)
+    };
+    if let Some(cmd) = COMMANDS.iter().find(|c| q.is_ascii() && near(c)) {
+        return Some(format!(
+            "{q:?} is no name in the registry; did you mean `filing-check {}`? (to look up {q:?} as a name, write `filing-check -- {q}`)",
+            with_rest(cmd)
+        ));
+    }
+    if let Some(cmd) = REGISTRY_COMMANDS.iter().find(|c| q.is_ascii() && near(c)) {
+        return Some(format!(
+            "{q:?} is no name in the registry; did you mean `filing-check registry {}`? (to look up {q:?} as a name, write `filing-check -- {q}`)",
+            with_rest(cmd)
+        ));
+    }
+    if outcomes.len() == 1 && std::path::Path::new(q).is_file() {
+        return Some(format!(
+            "{q:?} is a file, and no name in the registry; to check the vendors it lists, run `filing-check audit {q}` (to look it up as a name, write `filing-check -- {q}`)"
+        ));
+    }
+    None
+}
+
 /// Runs the parsed command line, writing results to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let ctx = Ctx {

@@ -8,7 +8,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::Table;
 
 use filing_check::import::diff::{diff, Diff, Entry};
-use filing_check::model::NewFiling;
+use filing_check::model::{NewFiling, Regime};
 use filing_check::printer::Format;
 use filing_check::registry::{Location, Registry, Store};
 
@@ -27,8 +27,9 @@ pub struct Args {
     format: Format,
 }
 
-/// The filings of one side.
-fn side(spec: &str, ctx: &Ctx) -> anyhow::Result<Vec<Entry>> {
+/// The filings of one side, and the regime of its batch (`None` for a
+/// registry file, which holds both).
+fn side(spec: &str, ctx: &Ctx) -> anyhow::Result<(Vec<Entry>, Option<Regime>)> {
     if !spec.is_empty() && spec.bytes().all(|b| b.is_ascii_digit()) {
         let batch: i64 = spec
             .parse()
@@ -49,14 +50,15 @@ fn side(spec: &str, ctx: &Ctx) -> anyhow::Result<Vec<Entry>> {
                 path.display()
             ))
         })?;
-        return Ok(rows
+        let rows = rows
             .into_iter()
             .map(|row| NewFiling::listed(regime, row, String::new()))
-            .collect());
+            .collect();
+        return Ok((rows, Some(regime)));
     }
     let registry = Registry::load(&Location::File(PathBuf::from(spec)))?;
     let snap = &registry.snapshot;
-    Ok(snap
+    let entries = snap
         .filings
         .iter()
         .filter(|f| f.status.stands())
@@ -69,7 +71,8 @@ fn side(spec: &str, ctx: &Ctx) -> anyhow::Result<Vec<Entry>> {
             entry.fields.item = f.item.clone();
             entry
         })
-        .collect())
+        .collect();
+    Ok((entries, None))
 }
 
 fn write_table(out: &mut dyn Write, d: &Diff) -> std::io::Result<()> {
@@ -127,8 +130,17 @@ fn write_table(out: &mut dyn Write, d: &Diff) -> std::io::Result<()> {
 }
 
 pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
-    let before = side(&args.before, ctx)?;
-    let after = side(&args.after, ctx)?;
+    let (before, before_regime) = side(&args.before, ctx)?;
+    let (after, after_regime) = side(&args.after, ctx)?;
+    if let (Some(a), Some(b)) = (before_regime, after_regime) {
+        if a != b {
+            return Err(UsageError(format!(
+                "batch {} is a {a} list and batch {} a {b} list: a diff of lists of two regimes would show every filing as added and removed; compare batches of one regime",
+                args.before, args.after
+            ))
+            .into());
+        }
+    }
     let d = diff(&before, &after);
     match args.format {
         Format::Table => write_table(out, &d)?,

@@ -74,6 +74,12 @@ pub struct Args {
     /// Output: table or json.
     #[arg(long, value_name = "FORMAT", default_value = "table")]
     format: filing_check::printer::Format,
+
+    /// Create the registry file --registry names if it does not exist (from
+    /// the embedded data); without it, a missing file is an error, so that
+    /// a typo in the path is not a new, empty-looking registry.
+    #[arg(long)]
+    create: bool,
 }
 
 fn date_arg(flag: &str, value: &str) -> Result<String, UsageError> {
@@ -143,6 +149,15 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             .into())
         }
     };
+    if let filing_check::registry::Location::File(path) = &ctx.location {
+        if !path.exists() && !args.create {
+            return Err(UsageError(format!(
+                "registry file {} does not exist; create it with `filing-check registry init {0}` or pass --create (a typo in the path would otherwise start a new registry)",
+                path.display()
+            ))
+            .into());
+        }
+    }
     let target = ctx.location.writable(user_registry_path()).ok_or_else(|| {
         UsageError(
             "no user data directory is known here; name a registry file with --registry PATH"
