@@ -13,7 +13,7 @@
 -- file) in a few long reads rather than thousands of 4 KiB ones.
 PRAGMA page_size = 65536;            -- first: it must precede any write
 PRAGMA application_id = 1178815281;  -- 0x46434B31, "FCK1"
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 -- The two filing regimes, with what the seed's comparison table gives.
 CREATE TABLE regimes (
@@ -27,6 +27,27 @@ CREATE TABLE regimes (
     filing_number_label  TEXT NOT NULL,   -- what the filing number is called: 备案号 / 备案编号
     source_id            TEXT NOT NULL REFERENCES sources(id),
     note                 TEXT
+);
+
+-- The regulator's official lists: what each holds, whether the registry holds
+-- all of it (then a number it lacks is not on the list), and the
+-- regulator's own total.
+CREATE TABLE lists (
+    id                TEXT PRIMARY KEY,
+    regime            TEXT NOT NULL REFERENCES regimes(id),
+    kind              TEXT NOT NULL CHECK (kind IN ('filings', 'registrations', 'algorithms')),
+    scope             TEXT NOT NULL,         -- 'national', or a region
+    title             TEXT NOT NULL,
+    publisher         TEXT NOT NULL,
+    page              TEXT,                  -- the notice page
+    complete          INTEGER NOT NULL CHECK (complete IN (0, 1)),
+    as_of             TEXT NOT NULL,         -- complete (or held) as of this date
+    held              TEXT,                  -- what of it is held: sequence ranges, batches
+    announced_total   TEXT,                  -- the regulator's total ...
+    announced_as_of   TEXT,                  -- ... as of this date,
+    announced_on      TEXT,                  -- ... announced on this date,
+    announced_source  TEXT,                  -- ... where
+    note              TEXT
 );
 
 -- Where filings come from: a document, a table in it, an official list.
@@ -65,6 +86,7 @@ CREATE TABLE filings (
     item            TEXT NOT NULL,       -- the item's name (corrected where the extraction was broken)
     item_listed     TEXT NOT NULL,       -- the item cell exactly as listed
     item_kind       TEXT NOT NULL CHECK (item_kind IN ('model', 'algorithm', 'service')),
+    list            TEXT REFERENCES lists(id), -- the official list the row is on
     seq             TEXT,                -- 序号: the sequence number in the official list
     filing_no       TEXT,                -- 备案号 / 备案编号 / 上线编号
     role            TEXT,                -- 角色 (deep-synthesis: 服务提供者 / 技术支持者)
@@ -80,6 +102,7 @@ CREATE TABLE filings (
                     CHECK (status IN ('listed', 'absent-from-newer', 'cancelled')),
     status_on       TEXT,                -- when the status took effect (a cancellation's date)
     status_source   TEXT REFERENCES sources(id), -- who says so, when not source_id
+    same_as         TEXT,                -- the official filing (its number) a row of another source describes
     note            TEXT                 -- ours: corrections, caveats
 );
 CREATE INDEX filings_company ON filings(company_id);

@@ -72,20 +72,20 @@ mod tests {
     use crate::registry::{Location, Registry};
 
     #[test]
-    fn embedded_data_of_april_2024() {
+    fn embedded_data_of_the_latest_attachments() {
         let reg = Registry::load(&Location::Embedded).unwrap();
-        let today = Date::new(2024, 6, 30).unwrap();
+        // The genai list's last attachment is of 2026-08, the
+        // deep-synthesis list's last batch of 2026-07.
+        let today = Date::new(2026, 9, 30).unwrap();
         let f = freshness(&reg.snapshot, today, 180);
         assert_eq!(f.len(), 2);
-        assert!(f.iter().all(|x| x.age_days == Some(61) && !x.stale));
+        assert!(f.iter().all(|x| !x.stale), "{f:?}");
         assert_eq!(warning(&f, 180), None);
-        let later = Date::new(2026, 11, 29).unwrap();
+        let later = Date::new(2027, 6, 30).unwrap();
         let f = freshness(&reg.snapshot, later, 180);
         assert!(f.iter().all(|x| x.stale));
         let w = warning(&f, 180).unwrap();
-        assert!(
-            w.contains("genai data are as of 2024-04 (943 days old)"),
-            "{w}"
-        );
+        assert!(w.contains("genai data are as of 2026-08 (303 days old)"), "{w}");
+        assert!(w.contains("deep-synthesis data are as of 2026-07"), "{w}");
     }
 }

@@ -274,6 +274,18 @@ pub(crate) mod cell {
         Ok(s.trim().to_string())
     }
 
+    /// A `yes`/`no` cell.
+    pub fn yes_no<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        match s.trim() {
+            "yes" => Ok(true),
+            "no" => Ok(false),
+            other => Err(serde::de::Error::custom(format!(
+                "expected yes or no, found {other:?}"
+            ))),
+        }
+    }
+
     /// An optional text cell written as text, `""` when absent.
     pub fn ser_opt<S: serde::Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(v.as_deref().unwrap_or(""))
@@ -485,6 +497,11 @@ pub struct NewFiling {
     pub company: String,
     pub item: String,
     pub fields: FilingFields,
+    /// The official list the row is on ([`OfficialList::id`]), if any.
+    pub list: Option<String>,
+    /// The official filing a row of another source describes (its filing
+    /// number): a report's row linked to the list's.
+    pub same_as: Option<String>,
     /// The batch label of an import, `batch N`.
     pub batch: Option<String>,
     pub source: String,
@@ -509,6 +526,8 @@ impl NewFiling {
             company: fields.company.clone(),
             item: fields.item.clone(),
             fields,
+            list: None,
+            same_as: None,
             batch: None,
             source: String::new(),
             location,
@@ -532,6 +551,7 @@ const NEW_FILING_COLUMNS: &[&str] = &[
     "item",
     "item_listed",
     "item_kind",
+    "list",
     "seq",
     "filing_no",
     "role",
@@ -546,6 +566,7 @@ const NEW_FILING_COLUMNS: &[&str] = &[
     "status_source",
     "source",
     "location",
+    "same_as",
     "note",
 ];
 
@@ -560,6 +581,7 @@ impl Serialize for NewFiling {
         st.serialize_field("item", &self.item)?;
         st.serialize_field("item_listed", &f.item)?;
         st.serialize_field("item_kind", &self.item_kind)?;
+        st.serialize_field("list", self.list.as_deref().unwrap_or(""))?;
         for (name, value) in [
             ("seq", &f.seq),
             ("filing_no", &f.filing_no),
@@ -578,6 +600,7 @@ impl Serialize for NewFiling {
         st.serialize_field("status_source", self.status_source.as_deref().unwrap_or(""))?;
         st.serialize_field("source", &self.source)?;
         st.serialize_field("location", &self.location)?;
+        st.serialize_field("same_as", self.same_as.as_deref().unwrap_or(""))?;
         st.serialize_field("note", self.note.as_deref().unwrap_or(""))?;
         st.end()
     }
@@ -609,6 +632,7 @@ impl<'de> serde::de::Visitor<'de> for NewFilingVisitor {
         let mut location = String::new();
         let (mut batch, mut note) = (None, None);
         let (mut status_on, mut status_source) = (None, None);
+        let (mut list, mut same_as) = (None, None);
         let mut f = FilingFields::default();
         let mut seen_item_listed = false;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
@@ -643,6 +667,8 @@ impl<'de> serde::de::Visitor<'de> for NewFilingVisitor {
                 "source" => source = value(),
                 "location" => location = value(),
                 "note" => note = opt(),
+                "list" => list = opt(),
+                "same_as" => same_as = opt(),
                 other => return Err(A::Error::unknown_field(other, NEW_FILING_COLUMNS)),
             }
         }
@@ -668,6 +694,8 @@ impl<'de> serde::de::Visitor<'de> for NewFilingVisitor {
             company,
             item,
             fields: f,
+            list,
+            same_as,
             batch,
             source,
             location,
@@ -692,6 +720,57 @@ impl std::ops::Deref for Filing {
     fn deref(&self) -> &NewFiling {
         &self.entry
     }
+}
+
+text_enum! {
+    /// What an official list holds.
+    pub enum ListKind ("list kind") {
+        /// Generative-AI services filed (备案号).
+        Filings = "filings",
+        /// Apps and functions registered (登记, 上线编号).
+        Registrations = "registrations",
+        /// Deep-synthesis algorithms filed (备案编号).
+        Algorithms = "algorithms",
+    }
+}
+
+/// An official list the regulator publishes: what it holds, whether the
+/// registry holds all of it, and the regulator's own total.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficialList {
+    #[serde(deserialize_with = "cell::text")]
+    pub id: String,
+    pub regime: Regime,
+    pub kind: ListKind,
+    /// `national`, or the region it covers.
+    #[serde(deserialize_with = "cell::text")]
+    pub scope: String,
+    #[serde(deserialize_with = "cell::text")]
+    pub title: String,
+    #[serde(deserialize_with = "cell::text")]
+    pub publisher: String,
+    /// The notice page the list is published on.
+    #[serde(default, deserialize_with = "cell::opt")]
+    pub page: Option<String>,
+    /// Whether the registry holds every row of the list as of `as_of`.
+    #[serde(deserialize_with = "cell::yes_no")]
+    pub complete: bool,
+    #[serde(deserialize_with = "cell::text")]
+    pub as_of: String,
+    /// What of the list the registry holds (sequence ranges, batches).
+    #[serde(default, deserialize_with = "cell::opt")]
+    pub held: Option<String>,
+    /// The regulator's announced total, as of a date, and where it is said.
+    #[serde(default, deserialize_with = "cell::opt")]
+    pub announced_total: Option<String>,
+    #[serde(default, deserialize_with = "cell::opt")]
+    pub announced_as_of: Option<String>,
+    #[serde(default, deserialize_with = "cell::opt")]
+    pub announced_on: Option<String>,
+    #[serde(default, deserialize_with = "cell::opt")]
+    pub announced_source: Option<String>,
+    #[serde(default, deserialize_with = "cell::opt")]
+    pub note: Option<String>,
 }
 
 /// One imported list: its source, what it covers and what it changed.
@@ -738,6 +817,7 @@ pub struct Alias {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
     pub regimes: Vec<RegimeInfo>,
+    pub lists: Vec<OfficialList>,
     pub sources: Vec<Source>,
     pub companies: Vec<Company>,
     pub filings: Vec<Filing>,

@@ -262,6 +262,7 @@ fn a_registry_of_an_older_schema_is_upgraded_and_answers() {
     for (name, schema) in [
         ("v1.db", include_str!("fixtures/schema-v1.sql")),
         ("v2.db", include_str!("fixtures/schema-v2.sql")),
+        ("v3.db", include_str!("fixtures/schema-v3.sql")),
     ] {
         let db = dir.join(name);
         let conn = rusqlite::Connection::open(&db).unwrap();

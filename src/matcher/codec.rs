@@ -15,6 +15,8 @@
 //! (u64) of the rest, then each array of the index as a u32 count and
 //! fixed-size little-endian records.
 
+use std::borrow::Cow;
+
 use super::index::{size, Layout, NameIndex, Section, Span, Tables};
 use crate::model::Regime;
 use crate::normalize;
@@ -198,7 +200,7 @@ pub(super) fn encode(t: &Tables) -> NameIndex {
     }
     let sum = checksum(&w.out[HEADER..]);
     w.out[12..20].copy_from_slice(&sum.to_le_bytes());
-    NameIndex::new(w.out, w.layout, Some(t.text.clone()))
+    NameIndex::new(Cow::Owned(w.out), w.layout, Some(t.text.clone()))
 }
 
 /// Writes the checksum of index bytes after they were edited: for fuzzing
@@ -228,6 +230,7 @@ impl NameIndex {
     /// Records are read in place when used (see [`NameIndex`]).
     pub fn from_bytes(bytes: Vec<u8>) -> Result<NameIndex, IndexError> {
         let index = NameIndex::from_bytes_unchecked(bytes)?;
+        // (The checksum is checked; the references inside, here.)
         index.validate().map_err(IndexError::Damaged)?;
         Ok(index)
     }
@@ -236,24 +239,43 @@ impl NameIndex {
     /// and the arrays are checked, and each reference as it is read (see
     /// [`NameIndex::damaged`]), instead of all of them up front.
     pub fn from_bytes_lazy(bytes: Vec<u8>) -> Result<NameIndex, IndexError> {
-        let (bytes, layout) = NameIndex::layout_of(bytes)?;
-        Ok(NameIndex::new(bytes, layout, None))
+        let layout = NameIndex::layout_of(&bytes, true)?;
+        Ok(NameIndex::new(Cow::Owned(bytes), layout, None))
     }
 
     /// [`NameIndex::from_bytes`] without checking the references inside:
     /// for the index compiled into this very binary (whose digest says it is
     /// the index of the compiled-in data, and a test that it reads back).
     pub(crate) fn from_bytes_unchecked(bytes: Vec<u8>) -> Result<NameIndex, IndexError> {
-        let (bytes, layout) = NameIndex::layout_of(bytes)?;
+        let layout = NameIndex::layout_of(&bytes, true)?;
         let arena = &bytes[layout.text.offset..layout.text.offset + layout.text.count];
         let text = String::from_utf8(arena.to_vec())
             .map_err(|_| IndexError::Damaged("the string arena is not UTF-8"))?;
-        Ok(NameIndex::new(bytes, layout, Some(text)))
+        Ok(NameIndex::new(Cow::Owned(bytes), layout, Some(text)))
     }
 
-    /// Checks the versions, the checksum and that every array lies inside
-    /// the bytes; returns where they lie.
-    fn layout_of(bytes: Vec<u8>) -> Result<(Vec<u8>, Layout), IndexError> {
+    /// The index compiled into this binary, read in place: no copy and no
+    /// checksum (the binary is what it is; a test checks the index reads
+    /// back whole). `whole`: decode the string arena once, for commands
+    /// that match many names; else strings are decoded as read.
+    pub(crate) fn from_static(bytes: &'static [u8], whole: bool) -> Result<NameIndex, IndexError> {
+        let layout = NameIndex::layout_of(bytes, false)?;
+        let text = if whole {
+            let arena = &bytes[layout.text.offset..layout.text.offset + layout.text.count];
+            Some(
+                std::str::from_utf8(arena)
+                    .map_err(|_| IndexError::Damaged("the string arena is not UTF-8"))?
+                    .to_string(),
+            )
+        } else {
+            None
+        };
+        Ok(NameIndex::new(Cow::Borrowed(bytes), layout, text))
+    }
+
+    /// Checks the versions, the checksum (when asked) and that every array
+    /// lies inside the bytes; returns where they lie.
+    fn layout_of(bytes: &[u8], checksummed: bool) -> Result<Layout, IndexError> {
         let word = |at: usize| {
             let mut w = [0u8; 4];
             w.copy_from_slice(bytes.get(at..at + 4)?);
@@ -278,7 +300,7 @@ impl NameIndex {
         }
         let mut sum = [0u8; 8];
         sum.copy_from_slice(&bytes[12..HEADER]);
-        if checksum(&bytes[HEADER..]) != u64::from_le_bytes(sum) {
+        if checksummed && checksum(&bytes[HEADER..]) != u64::from_le_bytes(sum) {
             return Err(IndexError::Checksum);
         }
         let mut at = HEADER;
@@ -312,7 +334,7 @@ impl NameIndex {
         if at != bytes.len() {
             return Err(IndexError::Damaged("trailing bytes"));
         }
-        Ok((bytes, layout))
+        Ok(layout)
     }
 }
 
@@ -402,7 +424,7 @@ mod tests {
         let mut ix = index();
         // Point the first name's strings and target far outside the bytes.
         let at = ix.layout.names.offset;
-        for b in &mut ix.bytes[at..at + size::NAME] {
+        for b in &mut ix.bytes.to_mut()[at..at + size::NAME] {
             *b = 0xEE;
         }
         let n = ix.name(0);

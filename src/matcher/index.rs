@@ -223,7 +223,9 @@ pub(crate) struct Layout {
 /// the registry reports as damage before any answer is given.
 #[derive(Debug)]
 pub struct NameIndex {
-    pub(crate) bytes: Vec<u8>,
+    /// The index as written: owned when read from a file, borrowed from
+    /// the binary for the compiled-in index (never copied).
+    pub(crate) bytes: std::borrow::Cow<'static, [u8]>,
     pub(crate) layout: Layout,
     /// The string arena, checked as UTF-8 once (so that a name's text is a
     /// slice, never decoded again); `None` when the index is read for one
@@ -357,7 +359,11 @@ fn span_at(b: &[u8], at: usize) -> Span {
 impl NameIndex {
     /// An index over `bytes` laid out as `layout`, with the arena checked as
     /// text (`Some`) or to be checked as it is read.
-    pub(crate) fn new(bytes: Vec<u8>, layout: Layout, text: Option<String>) -> NameIndex {
+    pub(crate) fn new(
+        bytes: std::borrow::Cow<'static, [u8]>,
+        layout: Layout,
+        text: Option<String>,
+    ) -> NameIndex {
         NameIndex {
             bytes,
             layout,

@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    Alias, AliasEntity, Company, CompanyId, Filing, FilingId, NewFiling, RegimeInfo, Snapshot,
-    Source,
+    Alias, AliasEntity, Company, CompanyId, Filing, FilingId, NewFiling, OfficialList,
+    RegimeInfo, Snapshot, Source,
 };
 
 /// A problem in a registry data file, located by file and line.
@@ -24,14 +24,20 @@ pub struct DataError {
     pub message: String,
 }
 
-/// The texts of the registry's data files.
+/// A data file: its path (in messages) and its text.
+pub type DataFile<'a> = (&'a str, &'a str);
+
+/// The texts of the registry's data files. Sources, filings and aliases
+/// come in several files of one layout each (the hand-kept ones and those
+/// `registry/tools/` writes from the official lists).
 #[derive(Clone, Copy, Debug)]
 pub struct DataFiles<'a> {
     pub regimes: &'a str,
-    pub sources: &'a str,
+    pub lists: &'a str,
+    pub sources: &'a [DataFile<'a>],
     pub companies: &'a str,
-    pub filings: &'a str,
-    pub aliases: &'a str,
+    pub filings: &'a [DataFile<'a>],
+    pub aliases: &'a [DataFile<'a>],
 }
 
 /// All rows of the data files, checked for consistency. Companies have no
@@ -39,6 +45,7 @@ pub struct DataFiles<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct Data {
     pub regimes: Vec<RegimeInfo>,
+    pub lists: Vec<OfficialList>,
     pub sources: Vec<Source>,
     pub companies: Vec<Company>,
     pub filings: Vec<NewFiling>,
@@ -70,6 +77,9 @@ impl Data {
         let mut regimes = self.regimes.clone();
         regimes.sort_by(|a, b| b.id.as_str().cmp(a.id.as_str()));
         snap.regimes = regimes;
+        let mut lists = self.lists.clone();
+        lists.sort_by(|a, b| a.id.cmp(&b.id));
+        snap.lists = lists;
         let mut sources = self.sources.clone();
         sources.sort_by(|a, b| a.as_of.cmp(&b.as_of).then(a.id.cmp(&b.id)));
         snap.sources = sources;
@@ -160,18 +170,24 @@ pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
     };
 
     const SOURCES: &str = "registry/sources.csv";
-    for (line, s) in records::<Source>(SOURCES, files.sources)? {
-        required(
-            SOURCES,
-            line,
-            &[
-                ("id", &s.id),
-                ("title", &s.title),
-                ("publisher", &s.publisher),
-                ("as_of", &s.as_of),
-            ],
-        )?;
-        data.sources.push(s);
+    let mut source_seen = HashSet::new();
+    for &(file, text) in files.sources {
+        for (line, s) in records::<Source>(file, text)? {
+            required(
+                file,
+                line,
+                &[
+                    ("id", &s.id),
+                    ("title", &s.title),
+                    ("publisher", &s.publisher),
+                    ("as_of", &s.as_of),
+                ],
+            )?;
+            if !source_seen.insert(s.id.clone()) {
+                return Err(fail(file, line, format!("source {:?} is described twice", s.id)));
+            }
+            data.sources.push(s);
+        }
     }
     let source_ids: HashSet<&str> = data.sources.iter().map(|s| s.id.as_str()).collect();
     let check_source = |file: &str, line: u64, id: &str| -> Result<(), DataError> {
@@ -206,6 +222,20 @@ pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
         data.regimes.push(r);
     }
 
+    const LISTS: &str = "registry/lists.csv";
+    for (line, l) in records::<OfficialList>(LISTS, files.lists)? {
+        required(
+            LISTS,
+            line,
+            &[("id", &l.id), ("title", &l.title), ("as_of", &l.as_of)],
+        )?;
+        if crate::date::Date::parse_as_of(&l.as_of).is_none() {
+            return Err(fail(LISTS, line, format!("as_of {:?} is not a date", l.as_of)));
+        }
+        data.lists.push(l);
+    }
+    let list_ids: HashSet<String> = data.lists.iter().map(|l| l.id.clone()).collect();
+
     const COMPANIES: &str = "registry/companies.csv";
     let mut seen = HashSet::new();
     for (line, c) in records::<Company>(COMPANIES, files.companies)? {
@@ -228,13 +258,19 @@ pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
         data.companies.push(c);
     }
 
-    const FILINGS: &str = "registry/filings.csv";
-    for (line, f) in records::<NewFiling>(FILINGS, files.filings)? {
-        check_source(FILINGS, line, &f.source)?;
-        data.filings.push(f);
+    for &(file, text) in files.filings {
+        for (line, f) in records::<NewFiling>(file, text)? {
+            check_source(file, line, &f.source)?;
+            if let Some(s) = &f.status_source {
+                check_source(file, line, s)?;
+            }
+            if let Some(l) = f.list.as_deref().filter(|l| !list_ids.contains(*l)) {
+                return Err(fail(file, line, format!("unknown list {l:?} (not in {LISTS})")));
+            }
+            data.filings.push(f);
+        }
     }
 
-    const ALIASES: &str = "registry/aliases.csv";
     let company_names: HashSet<&str> = data
         .companies
         .iter()
@@ -243,31 +279,29 @@ pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
         .collect();
     let item_names: HashSet<&str> = data.filings.iter().map(|f| f.item.as_str()).collect();
     let mut aliases = Vec::new();
-    for (line, a) in records::<Alias>(ALIASES, files.aliases)? {
-        required(
-            ALIASES,
-            line,
-            &[
-                ("name", &a.name),
-                ("alias", &a.alias),
-                ("source", &a.source),
-            ],
-        )?;
-        let known = match a.entity {
-            AliasEntity::Company => company_names.contains(a.name.as_str()),
-            AliasEntity::Item => item_names.contains(a.name.as_str()),
-        };
-        if !known {
-            return Err(fail(
-                ALIASES,
+    for &(file, text) in files.aliases {
+        for (line, a) in records::<Alias>(file, text)? {
+            required(
+                file,
                 line,
-                format!(
-                    "{} {:?} is not in the registry (an alias must name a listed {0})",
-                    a.entity, a.name
-                ),
-            ));
+                &[("name", &a.name), ("alias", &a.alias), ("source", &a.source)],
+            )?;
+            let known = match a.entity {
+                AliasEntity::Company => company_names.contains(a.name.as_str()),
+                AliasEntity::Item => item_names.contains(a.name.as_str()),
+            };
+            if !known {
+                return Err(fail(
+                    file,
+                    line,
+                    format!(
+                        "{} {:?} is not in the registry (an alias must name a listed {0})",
+                        a.entity, a.name
+                    ),
+                ));
+            }
+            aliases.push(a);
         }
-        aliases.push(a);
     }
     data.aliases = aliases;
     Ok(data)
@@ -285,14 +319,17 @@ mod tests {
     const ALIASES: &str = "entity,name,alias,kind,source,note\n";
     const FILINGS_HEAD: &str = "regime,company,company_listed,item,item_listed,item_kind,filing_no,role,product,region,filed_on,batch,status,source,location,note\n";
 
-    fn files<'a>(filings: &'a str, aliases: &'a str) -> DataFiles<'a> {
-        DataFiles {
+    const LISTS: &str = "id,regime,kind,scope,title,publisher,page,complete,as_of,held,announced_total,announced_as_of,announced_on,announced_source,note\n";
+
+    fn parse_with(filings: &str, aliases: &str) -> Result<Data, DataError> {
+        parse(DataFiles {
             regimes: REGIMES,
-            sources: SOURCES,
+            lists: LISTS,
+            sources: &[("registry/sources.csv", SOURCES)],
             companies: COMPANIES,
-            filings,
-            aliases,
-        }
+            filings: &[("registry/filings.csv", filings)],
+            aliases: &[("registry/aliases.csv", aliases)],
+        })
     }
 
     #[test]
@@ -300,7 +337,7 @@ mod tests {
         let filings = format!(
             "{FILINGS_HEAD}genai,智谱AI,智谱AI,GLM大模型,GLM大模型,model,,,,,,,listed,s1,line 3,\n"
         );
-        let data = parse(files(&filings, ALIASES)).unwrap();
+        let data = parse_with(&filings, ALIASES).unwrap();
         assert_eq!(data.filings.len(), 1);
         assert_eq!(data.filings[0].regime, crate::model::Regime::Genai);
         assert_eq!(data.filings[0].filing_no(), None);
@@ -309,7 +346,7 @@ mod tests {
     #[test]
     fn an_unknown_regime_names_file_and_line() {
         let filings = format!("{FILINGS_HEAD}genai,a,a,b,b,model,,,,,,,listed,s1,x,\nllm,a,a,b,b,model,,,,,,,listed,s1,x,\n");
-        let err = parse(files(&filings, ALIASES)).unwrap_err();
+        let err = parse_with(&filings, ALIASES).unwrap_err();
         assert_eq!(err.file, "registry/filings.csv");
         assert_eq!(err.line, 3);
         assert!(err.message.contains("unknown regime \"llm\""), "{err}");
@@ -318,7 +355,7 @@ mod tests {
     #[test]
     fn a_filing_must_cite_a_known_source() {
         let filings = format!("{FILINGS_HEAD}genai,a,a,b,b,model,,,,,,,listed,nowhere,x,\n");
-        let err = parse(files(&filings, ALIASES)).unwrap_err();
+        let err = parse_with(&filings, ALIASES).unwrap_err();
         assert!(err.message.contains("unknown source \"nowhere\""), "{err}");
     }
 
@@ -326,7 +363,7 @@ mod tests {
     fn an_alias_must_name_a_listed_entity() {
         let filings = format!("{FILINGS_HEAD}genai,a,a,b,b,model,,,,,,,listed,s1,x,\n");
         let aliases = format!("{ALIASES}company,zz,Z,brand,http://x,\n");
-        let err = parse(files(&filings, &aliases)).unwrap_err();
+        let err = parse_with(&filings, &aliases).unwrap_err();
         assert_eq!(err.line, 2);
         assert!(
             err.message.contains("\"zz\" is not in the registry"),
@@ -337,7 +374,7 @@ mod tests {
     #[test]
     fn a_ragged_row_is_an_error() {
         let filings = format!("{FILINGS_HEAD}genai,a,a\n");
-        let err = parse(files(&filings, ALIASES)).unwrap_err();
+        let err = parse_with(&filings, ALIASES).unwrap_err();
         assert_eq!(err.line, 2);
     }
 }

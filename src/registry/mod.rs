@@ -100,10 +100,16 @@ pub struct Registry {
     /// What lookups on this registry use as their name index.
     pub name_index: IndexSummary,
     matcher: Matcher,
-    /// A lookup on an indexed file: the store, inside its read transaction,
-    /// until [`Registry::resolve`] reads the filings the answers name (in a
-    /// mutex so that a registry can be shared between threads).
-    reading: std::sync::Mutex<Option<Reading>>,
+    /// A lookup's filings still to read ([`Registry::resolve`]): from the
+    /// store, inside its read transaction, or from the compiled-in rows (in
+    /// a mutex so that a registry can be shared between threads).
+    pending: std::sync::Mutex<Option<Pending>>,
+}
+
+/// Where a lookup reads the filings its answers name.
+enum Pending {
+    Store(Reading),
+    Embedded,
 }
 
 /// The state of a registry's name index, as `registry status` shows it.
@@ -151,7 +157,7 @@ impl Registry {
     /// Opens the registry at `location`, reading what `scope` needs.
     pub fn open(location: &Location, scope: Scope) -> Result<Registry, StoreError> {
         let path = match location {
-            Location::Embedded => return Registry::embedded(),
+            Location::Embedded => return Registry::embedded(scope),
             Location::File(path) | Location::User(path) => path,
         };
         let store = Store::open_read_only(path)?;
@@ -196,7 +202,7 @@ impl Registry {
                     schema_version,
                     name_index,
                     matcher: Matcher::from_index(index),
-                    reading: std::sync::Mutex::new(Some(reading)),
+                    pending: std::sync::Mutex::new(Some(Pending::Store(reading))),
                 });
             }
             (_, stored) => stored,
@@ -223,20 +229,33 @@ impl Registry {
             schema_version,
             name_index,
             matcher,
-            reading: std::sync::Mutex::new(None),
+            pending: std::sync::Mutex::new(None),
         })
     }
 
     /// The embedded registry: the compiled-in data, and the compiled-in
-    /// index when it is theirs (else one built now).
-    fn embedded() -> Result<Registry, StoreError> {
+    /// index when it is theirs (else one built now). A lookup reads only
+    /// the index, and then the rows its answers name.
+    fn embedded(scope: Scope) -> Result<Registry, StoreError> {
         let invalid = |message: String| StoreError::Invalid {
             origin: Origin::Embedded,
             message,
         };
+        if scope == Scope::Lookup {
+            if let Some(index) = embedded::index(false) {
+                return Ok(Registry {
+                    matcher: Matcher::from_index(index),
+                    snapshot: Snapshot::default(),
+                    origin: Origin::Embedded,
+                    schema_version: SCHEMA_VERSION,
+                    name_index: IndexSummary::Embedded(true),
+                    pending: std::sync::Mutex::new(Some(Pending::Embedded)),
+                });
+            }
+        }
         let data = embedded::data().map_err(|e| invalid(e.to_string()))?;
         let snapshot = data.to_snapshot();
-        let compiled = embedded::index();
+        let compiled = embedded::index(true);
         let name_index = IndexSummary::Embedded(compiled.is_some());
         let index = compiled.unwrap_or_else(|| NameIndex::build(&snapshot));
         check_index(&index, &snapshot).map_err(invalid)?;
@@ -246,7 +265,7 @@ impl Registry {
             origin: Origin::Embedded,
             schema_version: SCHEMA_VERSION,
             name_index,
-            reading: std::sync::Mutex::new(None),
+            pending: std::sync::Mutex::new(None),
         })
     }
 
@@ -258,8 +277,8 @@ impl Registry {
     /// indexed file (every other registry holds them already), and ends the
     /// read. An id the registry lacks is damage: the index named it.
     pub fn resolve(&mut self, ids: impl IntoIterator<Item = FilingId>) -> Result<(), StoreError> {
-        let taken = match self.reading.get_mut() {
-            Ok(reading) => reading.take(),
+        let taken = match self.pending.get_mut() {
+            Ok(pending) => pending.take(),
             Err(poisoned) => poisoned.into_inner().take(),
         };
         let damaged = |origin: &Origin| StoreError::Corrupt {
@@ -269,10 +288,25 @@ impl Registry {
         if self.matcher.index().damaged() {
             return Err(damaged(&self.origin));
         }
-        let Some(reading) = taken else {
-            return Ok(());
-        };
         let ids: Vec<FilingId> = ids.into_iter().collect();
+        let reading = match taken {
+            None => return Ok(()),
+            Some(Pending::Store(reading)) => reading,
+            Some(Pending::Embedded) => {
+                self.snapshot = match embedded::partial_snapshot(self.matcher.index(), &ids) {
+                    Some(Ok(snapshot)) => snapshot,
+                    Some(Err(e)) => {
+                        return Err(StoreError::Invalid {
+                            origin: Origin::Embedded,
+                            message: e.to_string(),
+                        })
+                    }
+                    // The compiled-in rows are not these data's: read them.
+                    None => Registry::embedded(Scope::Whole)?.snapshot,
+                };
+                return Ok(());
+            }
+        };
         let snapshot = reading.partial_snapshot(&ids)?;
         reading.finish()?;
         let index = self.matcher.index();

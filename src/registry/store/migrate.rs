@@ -10,7 +10,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this build reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// The oldest version this build can bring up to [`SCHEMA_VERSION`].
 pub const OLDEST: i64 = 1;
@@ -88,6 +88,31 @@ const STEPS: &[(i64, &str)] = &[
          ALTER TABLE filings_v3 RENAME TO filings;
          CREATE INDEX filings_company ON filings(company_id);
          CREATE INDEX filings_filing_no ON filings(filing_no) WHERE filing_no IS NOT NULL;",
+    ),
+    // 4: the regulator's official lists (what each holds, whether it is held
+    // whole, the announced totals), the list each row is on, and the
+    // official filing a row of another source describes.
+    (
+        4,
+        "CREATE TABLE lists (
+             id                TEXT PRIMARY KEY,
+             regime            TEXT NOT NULL REFERENCES regimes(id),
+             kind              TEXT NOT NULL CHECK (kind IN ('filings', 'registrations', 'algorithms')),
+             scope             TEXT NOT NULL,
+             title             TEXT NOT NULL,
+             publisher         TEXT NOT NULL,
+             page              TEXT,
+             complete          INTEGER NOT NULL CHECK (complete IN (0, 1)),
+             as_of             TEXT NOT NULL,
+             held              TEXT,
+             announced_total   TEXT,
+             announced_as_of   TEXT,
+             announced_on      TEXT,
+             announced_source  TEXT,
+             note              TEXT
+         );
+         ALTER TABLE filings ADD COLUMN list TEXT REFERENCES lists(id);
+         ALTER TABLE filings ADD COLUMN same_as TEXT;",
     ),
 ];
 
@@ -190,6 +215,7 @@ mod tests {
         for (version, sql) in [
             (1, include_str!("../../../tests/fixtures/schema-v1.sql")),
             (2, include_str!("../../../tests/fixtures/schema-v2.sql")),
+            (3, include_str!("../../../tests/fixtures/schema-v3.sql")),
         ] {
             let mut old = Connection::open_in_memory().unwrap();
             old.execute_batch(sql).unwrap();

@@ -7,8 +7,8 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::matcher::{IndexError, NameIndex};
 use crate::model::{
-    Alias, Batch, Company, Filing, FilingFields, FilingId, NewFiling, Regime, RegimeInfo, Snapshot,
-    Source,
+    Alias, Batch, Company, Filing, FilingFields, FilingId, NewFiling, OfficialList, Regime,
+    RegimeInfo, Snapshot, Source,
 };
 
 pub(super) enum ReadError {
@@ -79,6 +79,33 @@ fn meta(c: &Connection) -> Result<Snapshot, ReadError> {
                 filing_number_label: r.get(7)?,
                 source_id: r.get(8)?,
                 note: r.get(9)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+
+    let mut st = c.prepare_cached(
+        "SELECT id, regime, kind, scope, title, publisher, page, complete, as_of, held,
+                announced_total, announced_as_of, announced_on, announced_source, note
+         FROM lists ORDER BY id",
+    )?;
+    snap.lists = st
+        .query_map([], |r| {
+            Ok(OfficialList {
+                id: r.get(0)?,
+                regime: r.get(1)?,
+                kind: r.get(2)?,
+                scope: r.get(3)?,
+                title: r.get(4)?,
+                publisher: r.get(5)?,
+                page: r.get(6)?,
+                complete: r.get(7)?,
+                as_of: r.get(8)?,
+                held: r.get(9)?,
+                announced_total: r.get(10)?,
+                announced_as_of: r.get(11)?,
+                announced_on: r.get(12)?,
+                announced_source: r.get(13)?,
+                note: r.get(14)?,
             })
         })?
         .collect::<Result<_, _>>()?;
@@ -177,7 +204,8 @@ pub(super) fn fields_at(r: &Row<'_>, first: usize) -> rusqlite::Result<FilingFie
 
 /// One filing from a row of `f.id, f.company_id, c.name, f.regime,
 /// f.item_kind, f.item, f.batch, f.source_id, f.location, f.status,
-/// f.status_on, f.status_source, f.note`, then [`FIELD_COLUMNS`].
+/// f.status_on, f.status_source, f.note, f.list, f.same_as`, then
+/// [`FIELD_COLUMNS`].
 fn filing(r: &Row<'_>) -> rusqlite::Result<Filing> {
     Ok(Filing {
         id: r.get(0)?,
@@ -194,7 +222,9 @@ fn filing(r: &Row<'_>) -> rusqlite::Result<Filing> {
             status_on: r.get(10)?,
             status_source: r.get(11)?,
             note: r.get(12)?,
-            fields: fields_at(r, 13)?,
+            list: r.get(13)?,
+            same_as: r.get(14)?,
+            fields: fields_at(r, 15)?,
         },
     })
 }
@@ -207,7 +237,8 @@ fn filings(
 ) -> Result<Vec<Filing>, ReadError> {
     let mut st = c.prepare_cached(&format!(
         "SELECT f.id, f.company_id, c.name, f.regime, f.item_kind, f.item, f.batch, f.source_id,
-                f.location, f.status, f.status_on, f.status_source, f.note, {FIELD_COLUMNS}
+                f.location, f.status, f.status_on, f.status_source, f.note, f.list,
+                f.same_as, {FIELD_COLUMNS}
          FROM filings f JOIN companies c ON c.id = f.company_id
          {filter} ORDER BY f.id"
     ))?;

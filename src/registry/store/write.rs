@@ -132,6 +132,31 @@ fn insert_data(conn: &mut Connection, data: &Data) -> rusqlite::Result<()> {
                 r.note
             ])?;
         }
+        let mut st = tx.prepare(
+            "INSERT INTO lists (id, regime, kind, scope, title, publisher, page, complete, as_of,
+                                held, announced_total, announced_as_of, announced_on,
+                                announced_source, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?;
+        for l in &data.lists {
+            st.execute(params![
+                l.id,
+                l.regime,
+                l.kind,
+                l.scope,
+                l.title,
+                l.publisher,
+                l.page,
+                l.complete,
+                l.as_of,
+                l.held,
+                l.announced_total,
+                l.announced_as_of,
+                l.announced_on,
+                l.announced_source,
+                l.note
+            ])?;
+        }
         let companies = data.numbered_companies();
         let mut st = tx.prepare(
             "INSERT INTO companies (id, name, legal_name, english_name, group_name, source, note)
@@ -195,9 +220,9 @@ impl<'c> FilingInsert<'c> {
                 "INSERT INTO filings (id, regime, company_id, company_listed, item, item_listed,
                                       item_kind, seq, filing_no, role, product, purpose, region,
                                       filed_on, remark, batch, source_id, location, status,
-                                      status_on, status_source, note)
+                                      status_on, status_source, note, list, same_as)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18, ?19, ?20, ?21, ?22)",
+                         ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
             )?,
         })
     }
@@ -232,7 +257,9 @@ impl<'c> FilingInsert<'c> {
             f.status,
             f.status_on,
             f.status_source,
-            f.note
+            f.note,
+            f.list,
+            f.same_as
         ])?;
         Ok(FilingId(self.conn.last_insert_rowid()))
     }
