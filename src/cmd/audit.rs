@@ -58,7 +58,8 @@ pub struct Args {
     file: String,
 
     /// Output format: table, csv, json, jsonl, markdown, junit, github or xlsx
-    /// [default: from --output's extension, else table].
+    /// [default: from --output's extension (.csv, .json, .jsonl, .md, .xml,
+    /// .xlsx, .txt; another is an error), else table].
     #[arg(long, value_name = "FORMAT")]
     format: Option<AuditFormat>,
 
@@ -231,10 +232,13 @@ impl Plan {
     /// then the defaults). `stdout_is_terminal` says whether a binary format
     /// could land on a terminal.
     fn new(args: &Args, policy: Policy, stdout_is_terminal: bool) -> Result<Plan, UsageError> {
-        let format = args
-            .format
-            .or_else(|| args.output.as_deref().and_then(AuditFormat::from_extension))
-            .unwrap_or(AuditFormat::Table);
+        let format = match (args.format, args.output.as_deref()) {
+            (Some(format), _) => format,
+            (None, Some(path)) => AuditFormat::from_extension(path)
+                .map_err(UsageError)?
+                .unwrap_or(AuditFormat::Table),
+            (None, None) => AuditFormat::Table,
+        };
         if format.is_binary() && args.output.is_none() && stdout_is_terminal {
             return Err(UsageError(format!(
                 "--format {format} writes a binary file; give --output FILE.{format} or redirect standard output"
@@ -439,6 +443,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.format, AuditFormat::Json);
+    }
+
+    #[test]
+    fn an_output_name_no_format_writes_is_refused_unless_the_format_is_given() {
+        for name in ["r.xls", "r.html", "r.tsv", "r.junit", "r.pdf"] {
+            let err =
+                Plan::new(&args(&["l.csv", "-o", name]), Policy::default(), false).unwrap_err();
+            assert!(
+                err.0.contains(name)
+                    && err.0.contains(".xlsx (xlsx)")
+                    && err.0.contains("--format"),
+                "{err}"
+            );
+            let p = Plan::new(
+                &args(&["l.csv", "-o", name, "--format", "csv"]),
+                Policy::default(),
+                false,
+            )
+            .unwrap();
+            assert_eq!(p.format, AuditFormat::Csv);
+        }
+        // A name without an extension is the default format.
+        let p = Plan::new(&args(&["l.csv", "-o", "report"]), Policy::default(), false).unwrap();
+        assert_eq!(p.format, AuditFormat::Table);
+        let p = Plan::new(&args(&["l.csv", "-o", "R.XLSX"]), Policy::default(), false).unwrap();
+        assert_eq!(p.format, AuditFormat::Xlsx);
     }
 
     #[test]

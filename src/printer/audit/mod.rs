@@ -39,20 +39,51 @@ text_enum! {
     }
 }
 
+/// The extensions of an output file, and the format each implies.
+const EXTENSIONS: &[(&str, AuditFormat)] = &[
+    ("csv", AuditFormat::Csv),
+    ("json", AuditFormat::Json),
+    ("jsonl", AuditFormat::Jsonl),
+    ("ndjson", AuditFormat::Jsonl),
+    ("md", AuditFormat::Markdown),
+    ("markdown", AuditFormat::Markdown),
+    ("xml", AuditFormat::Junit),
+    ("xlsx", AuditFormat::Xlsx),
+    ("txt", AuditFormat::Table),
+];
+
 impl AuditFormat {
-    /// The format an output file's extension implies.
-    pub fn from_extension(path: &Path) -> Option<AuditFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        Some(match ext.as_str() {
-            "csv" => AuditFormat::Csv,
-            "json" => AuditFormat::Json,
-            "jsonl" | "ndjson" => AuditFormat::Jsonl,
-            "md" | "markdown" => AuditFormat::Markdown,
-            "xml" => AuditFormat::Junit,
-            "xlsx" => AuditFormat::Xlsx,
-            "txt" => AuditFormat::Table,
-            _ => return None,
-        })
+    /// The format an output file's extension implies: `None` when the name
+    /// has no extension, an error naming the formats when the extension is
+    /// none of theirs (`.xls`, `.html`, `.tsv`…): a report the user did not
+    /// ask for is never written under a name that promises another.
+    pub fn from_extension(path: &Path) -> Result<Option<AuditFormat>, String> {
+        let Some(ext) = path.extension() else {
+            return Ok(None);
+        };
+        let lower = ext.to_string_lossy().to_ascii_lowercase();
+        if let Some(&(_, format)) = EXTENSIONS.iter().find(|(e, _)| *e == lower) {
+            return Ok(Some(format));
+        }
+        let known: Vec<String> = AuditFormat::ALL
+            .iter()
+            .filter_map(|f| {
+                let exts: Vec<String> = EXTENSIONS
+                    .iter()
+                    .filter(|(_, g)| g == f)
+                    .map(|(e, _)| format!(".{e}"))
+                    .collect();
+                (!exts.is_empty()).then(|| format!("{} ({f})", exts.join("/")))
+            })
+            .collect();
+        let formats: Vec<&str> = AuditFormat::ALL.iter().map(|f| f.as_str()).collect();
+        Err(format!(
+            "--output {}: no report format has the extension .{}; the extensions are {}; or give --format ({})",
+            path.display(),
+            ext.to_string_lossy(),
+            known.join(", "),
+            formats.join(", ")
+        ))
     }
 
     /// Whether the format is bytes a terminal should not receive.
