@@ -12,6 +12,7 @@
 
 mod util;
 
+use serde_json::Value;
 use util::Dir;
 
 // ---------------------------------------------------------------------------
@@ -41,6 +42,39 @@ fn dir_with_list(text: &str) -> Dir {
 }
 
 // ---------------------------------------------------------------------------
+// 11. --quiet quiets the terminal, never a report file
+// ---------------------------------------------------------------------------
+
+mod quiet {
+    use super::*;
+
+    #[test]
+    fn a_report_file_has_every_row_under_quiet() {
+        let dir = dir_with_list(MIXED);
+        let r = dir.run(&["audit", "list.csv", "-q", "-o", "r.json"]);
+        r.expect_code(1);
+        assert_eq!(r.stdout, "");
+        let report: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("r.json")).unwrap())
+                .unwrap();
+        let lines: Vec<u64> = report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["line"].as_u64().unwrap())
+            .collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6, 7, 8]);
+        // Standard error stays quiet: failures and the summary only.
+        assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+
+        // On standard output, quiet still shows only the failing rows.
+        let r = dir.run(&["audit", "list.csv", "-q", "--format", "json"]);
+        let rows = r.json()["rows"].as_array().unwrap().len();
+        assert_eq!(rows, 5);
+    }
+}
+
+// ---------------------------------------------------------------------------
 // 12. Output names the tool cannot honour
 // ---------------------------------------------------------------------------
 
@@ -66,3 +100,4 @@ mod extensions {
         assert!(dir.join("r.tsv").exists());
     }
 }
+

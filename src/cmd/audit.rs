@@ -127,7 +127,8 @@ pub struct Args {
     #[arg(long, value_name = "DAYS")]
     max_staleness: Option<u32>,
 
-    /// Print only failing rows, and on standard error only failures.
+    /// Print only failing rows, and on standard error only failures. A
+    /// report written with --output still has every row.
     #[arg(long, short = 'q')]
     quiet: bool,
 }
@@ -275,7 +276,8 @@ impl Plan {
                     number: args.filing_col.clone(),
                     no_header: args.no_header,
                 },
-                quiet: args.quiet,
+                // --quiet quiets the terminal: a report file has every row.
+                quiet: args.quiet && args.output.is_none(),
             },
             quiet: args.quiet,
         })
@@ -469,6 +471,20 @@ mod tests {
         assert_eq!(p.format, AuditFormat::Table);
         let p = Plan::new(&args(&["l.csv", "-o", "R.XLSX"]), Policy::default(), false).unwrap();
         assert_eq!(p.format, AuditFormat::Xlsx);
+    }
+
+    #[test]
+    fn quiet_thins_the_terminal_output_never_a_report_file() {
+        let p = Plan::new(&args(&["l.csv", "-q"]), Policy::default(), false).unwrap();
+        assert!(p.quiet && p.options.quiet);
+        let p = Plan::new(
+            &args(&["l.csv", "-q", "-o", "r.json"]),
+            Policy::default(),
+            false,
+        )
+        .unwrap();
+        assert!(p.quiet, "standard error stays quiet");
+        assert!(!p.options.quiet, "the report file gets every row");
     }
 
     #[test]
