@@ -640,7 +640,8 @@ mod formats {
                 }
                 "r.md" => assert!(text.starts_with("## filing-check audit"), "{text}"),
                 "r.xml" => assert!(text.starts_with("<?xml") && text.contains("<testsuites")),
-                "r.csv" => assert!(text.starts_with("line,序号,"), "{text}"),
+                // UTF-8 with a BOM, as Excel opens it.
+                "r.csv" => assert!(text.starts_with("\u{feff}line,序号,"), "{text}"),
                 _ => unreachable!(),
             }
         }

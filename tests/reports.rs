@@ -41,6 +41,102 @@ fn dir_with_list(text: &str) -> Dir {
     dir
 }
 
+/// The files in the test's directory but `keep`.
+fn other_files(dir: &Dir, keep: &[&str]) -> Vec<String> {
+    std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !keep.contains(&n.as_str()))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// 10. CSV for Excel
+// ---------------------------------------------------------------------------
+
+mod csv_for_excel {
+    use super::*;
+
+    #[test]
+    fn csv_is_utf8_with_a_bom_by_default_on_stdout_and_in_files() {
+        let dir = dir_with_list(MIXED);
+        let r = dir.run(&["audit", "list.csv", "--format", "csv"]);
+        r.expect_code(1);
+        assert!(r.stdout.starts_with("\u{feff}line,"), "{}", r.stdout);
+        dir.run(&["audit", "list.csv", "-o", "r.csv"])
+            .expect_code(1);
+        let bytes = std::fs::read(dir.join("r.csv")).unwrap();
+        assert_eq!(bytes[..3], [0xEF, 0xBB, 0xBF]);
+        // UTF-8 without a BOM is still there for programs.
+        let r = dir.run(&[
+            "audit",
+            "list.csv",
+            "--format",
+            "csv",
+            "--output-encoding",
+            "utf-8",
+        ]);
+        assert!(r.stdout.starts_with("line,"), "{}", r.stdout);
+    }
+
+    #[test]
+    fn a_character_gbk_lacks_is_an_error_naming_the_row_and_no_report() {
+        let dir = dir_with_list("供应商,模型\n百度,文心一言\n表情😀公司,𠀀模型\n");
+        let r = dir.run(&[
+            "audit",
+            "list.csv",
+            "--output-encoding",
+            "gbk",
+            "-o",
+            "r.csv",
+        ]);
+        r.expect_code(2);
+        assert!(r.stderr.contains("line 3"), "{}", r.stderr);
+        assert!(r.stderr.contains("gb18030"), "{}", r.stderr);
+        assert!(!dir.join("r.csv").exists(), "a half-written report");
+        assert_eq!(other_files(&dir, &["list.csv"]), Vec::<String>::new());
+
+        // Never an HTML entity, on standard output either (the header is
+        // ASCII here, so that what was written before the error reads as
+        // UTF-8).
+        put(&dir, "list.csv", "vendor,model\nOpenAI😀,x\n");
+        let r = dir.run(&[
+            "audit",
+            "list.csv",
+            "--format",
+            "csv",
+            "--output-encoding",
+            "gbk",
+        ]);
+        r.expect_code(2);
+        assert!(!r.stdout.contains("&#"), "{}", r.stdout);
+        assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+    }
+
+    #[test]
+    fn gb18030_encodes_every_character() {
+        let dir = dir_with_list("供应商,模型\n百度,文心一言\n表情😀公司,𠀀模型\n");
+        dir.run(&[
+            "audit",
+            "list.csv",
+            "--output-encoding",
+            "gb18030",
+            "-o",
+            "r.csv",
+        ])
+        .expect_code(1);
+        let bytes = std::fs::read(dir.join("r.csv")).unwrap();
+        let (text, _, bad) = encoding_rs::GB18030.decode(&bytes);
+        assert!(!bad);
+        assert!(!text.contains("&#"), "{text}");
+        assert!(
+            text.contains("表情😀公司") && text.contains("𠀀模型"),
+            "{text}"
+        );
+        assert!(text.starts_with("line,"), "no BOM in GB18030: {text}");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 11. --quiet quiets the terminal, never a report file
 // ---------------------------------------------------------------------------
@@ -55,8 +151,7 @@ mod quiet {
         r.expect_code(1);
         assert_eq!(r.stdout, "");
         let report: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("r.json")).unwrap())
-                .unwrap();
+            serde_json::from_str(&std::fs::read_to_string(dir.join("r.json")).unwrap()).unwrap();
         let lines: Vec<u64> = report["rows"]
             .as_array()
             .unwrap()
@@ -100,4 +195,3 @@ mod extensions {
         assert!(dir.join("r.tsv").exists());
     }
 }
-

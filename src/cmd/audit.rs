@@ -67,8 +67,10 @@ pub struct Args {
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Encoding of csv output: utf-8, utf-8-bom (for Excel) or gbk.
-    #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
+    /// Encoding of csv output: utf-8-bom (UTF-8 as Excel opens it), utf-8
+    /// (for programs), gb18030 (Excel on Chinese Windows) or gbk (a character
+    /// GBK lacks is an error naming the row).
+    #[arg(long, value_name = "ENCODING", default_value = "utf-8-bom")]
     output_encoding: OutputEncoding,
 
     /// The input's text encoding (utf-8, gbk, gb18030, utf-16le, utf-16be,
@@ -348,6 +350,10 @@ fn run_plan(
             "standard output was closed before the report was written; the gate's outcome is unknown (write the report with --output FILE)".into(),
         )
         .into(),
+        // Said once (the error's own text already ends with its cause): a
+        // report that could not be written, e.g. a character its encoding
+        // lacks.
+        AuditError::Output(io) => UsageError(format!("writing the report: {io}")).into(),
         other => anyhow::Error::from(other),
     })?;
     if let Some(o) = output {

@@ -7,6 +7,7 @@ pub mod eval;
 pub mod json;
 pub mod registry;
 pub mod table;
+pub mod text;
 
 use crate::model::text_enum;
 

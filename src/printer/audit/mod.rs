@@ -98,8 +98,11 @@ text_enum! {
         Utf8 = "utf-8",
         /// UTF-8 with a byte-order mark: Excel then opens it correctly.
         Utf8Bom = "utf-8-bom",
-        /// GBK, for Excel on Chinese Windows (characters outside GBK
-        /// become `&#NNNN;`).
+        /// GB18030, for Excel on Chinese Windows: every character has a
+        /// code.
+        Gb18030 = "gb18030",
+        /// GBK, for older Chinese software: a character outside GBK is an
+        /// error naming the row.
         Gbk = "gbk",
     }
 }
