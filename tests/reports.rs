@@ -31,6 +31,20 @@ const MIXED: &str = "\
 7,金山办公,WPS AI,网信算备1101088234839号
 ";
 
+/// Cells that Excel would run as formulas, as a CSV list: (line 2) a
+/// formula, a DDE command and an `@` function; (line 3) a negative number,
+/// a leading tab and a leading carriage return.
+const FORMULAS: &str = "供应商,模型,备注\n\
+\"=HYPERLINK(\"\"http://evil.example\"\",\"\"点击\"\")\",+cmd|' /C calc'!A0,@SUM(1)\n\
+-5,\"\tTAB\",\"\rCR\"\n";
+
+/// What a neutralised cell of [`FORMULAS`] reads as.
+const NEUTRALISED: &[&str] = &[
+    "'=HYPERLINK(\"http://evil.example\",\"点击\")",
+    "'+cmd|' /C calc'!A0",
+    "'@SUM(1)",
+];
+
 fn put(dir: &Dir, name: &str, bytes: impl AsRef<[u8]>) {
     std::fs::write(dir.join(name), bytes).expect("write a test input");
 }
@@ -41,6 +55,22 @@ fn dir_with_list(text: &str) -> Dir {
     dir
 }
 
+/// Text without the byte-order mark a CSV for Excel starts with.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// The records of a CSV report, header first.
+fn csv_records(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(without_bom(text).as_bytes())
+        .records()
+        .map(|r| r.expect("valid CSV").iter().map(str::to_string).collect())
+        .collect()
+}
+
 /// The files in the test's directory but `keep`.
 fn other_files(dir: &Dir, keep: &[&str]) -> Vec<String> {
     std::fs::read_dir(dir.path())
@@ -48,6 +78,96 @@ fn other_files(dir: &Dir, keep: &[&str]) -> Vec<String> {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| !keep.contains(&n.as_str()))
         .collect()
+}
+
+/// The cells of a worksheet, as calamine reads them.
+fn sheet(path: &std::path::Path, name: &str) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto(path).expect("an xlsx");
+    let range = book
+        .worksheet_range(name)
+        .unwrap_or_else(|e| panic!("no sheet {name}: {e}"));
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+fn text_of(cell: &calamine::Data) -> String {
+    cell.to_string()
+}
+
+// ---------------------------------------------------------------------------
+// 8. Formula injection
+// ---------------------------------------------------------------------------
+
+mod formulas {
+    use super::*;
+
+    #[test]
+    fn csv_cells_that_would_start_a_formula_are_quoted() {
+        let dir = dir_with_list(FORMULAS);
+        let r = dir.run(&["audit", "list.csv", "--format", "csv"]);
+        r.expect_code(1);
+        let records = csv_records(&r.stdout);
+        let first = &records[1];
+        assert_eq!(first[0], "2", "{first:?}");
+        assert_eq!(&first[1..4], NEUTRALISED, "{first:?}");
+        let second = &records[2];
+        // A negative number is prefixed like the rest in CSV: Excel would
+        // read `-5+…` as a formula.
+        assert_eq!(&second[1..4], ["'-5", "'\tTAB", "'\rCR"], "{second:?}");
+        // No cell of the report starts a formula.
+        for rec in &records {
+            for cell in rec {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{cell:?} in {rec:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_header_that_would_start_a_formula_is_quoted_too() {
+        let dir = dir_with_list("=1+1,供应商,模型\nx,百度,文心一言\n");
+        let r = dir.run(&["audit", "list.csv", "--format", "csv"]);
+        r.expect_code(0);
+        let records = csv_records(&r.stdout);
+        assert_eq!(records[0][1], "'=1+1", "{:?}", records[0]);
+    }
+
+    #[test]
+    fn markdown_cells_that_would_start_a_formula_are_quoted() {
+        let dir = dir_with_list(FORMULAS);
+        let r = dir.run(&["audit", "list.csv", "--format", "markdown"]);
+        r.expect_code(1);
+        let md = &r.stdout;
+        let row = md
+            .lines()
+            .find(|l| l.starts_with("| 2 |"))
+            .unwrap_or_else(|| panic!("no row for line 2:\n{md}"));
+        let cells: Vec<&str> = row.split(" | ").collect();
+        // `|` inside a cell is escaped for Markdown.
+        assert_eq!(
+            cells[1], "'=HYPERLINK(\"http://evil.example\",\"点击\")",
+            "{row}"
+        );
+        assert_eq!(cells[2], "'+cmd\\|' /C calc'!A0", "{row}");
+        let row3 = md.lines().find(|l| l.starts_with("| 3 |")).unwrap();
+        assert!(row3.starts_with("| 3 | '-5 |"), "{row3}");
+    }
+
+    #[test]
+    fn xlsx_text_cells_that_would_start_a_formula_are_quoted() {
+        let dir = dir_with_list(FORMULAS);
+        dir.run(&["audit", "list.csv", "-o", "r.xlsx"])
+            .expect_code(1);
+        let rows = sheet(&dir.join("r.xlsx"), "audit");
+        let texts: Vec<String> = rows[1][1..4].iter().map(text_of).collect();
+        assert_eq!(texts, NEUTRALISED, "{:?}", rows[1]);
+        // A plain negative number stays a number in a workbook.
+        assert_eq!(rows[2][1], calamine::Data::Float(-5.0), "{:?}", rows[2]);
+        assert_eq!(text_of(&rows[2][2]), "'\tTAB");
+        assert_eq!(text_of(&rows[2][3]), "'\rCR");
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -6,14 +6,16 @@
 //! Excel on Chinese Windows. GBK lacks many characters (emoji, rare
 //! ideographs): a row holding one is an error naming the row, never a
 //! silently altered report (encoding_rs would write `&#NNNN;` instead).
+//! A cell Excel would run as a formula is quoted ([`super::defuse`]).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use encoding_rs::Encoding;
 
 use super::{
-    as_of, evaluation_columns, verdict_values, Head, OutputEncoding, Rendered, RowOut, Sink,
-    VERDICT_COLUMNS,
+    as_of, defuse, evaluation_columns, verdict_values, Head, OutputEncoding, Rendered, RowOut,
+    Sink, VERDICT_COLUMNS,
 };
 use crate::audit::gate::Summary;
 use crate::printer::text::echo;
@@ -55,7 +57,7 @@ impl<'w> CsvSink<'w> {
 fn check_encodable(
     encoding: OutputEncoding,
     header: &[String],
-    record: &[&str],
+    record: &[Cow<'_, str>],
     line: Option<u64>,
 ) -> io::Result<()> {
     if encoding != OutputEncoding::Gbk {
@@ -163,9 +165,9 @@ impl Sink for CsvSink<'_> {
         header.insert(0, "line".to_string());
         header.extend(VERDICT_COLUMNS.iter().map(|s| s.to_string()));
         self.header = header;
-        let cells: Vec<&str> = self.header.iter().map(String::as_str).collect();
+        let cells: Vec<Cow<str>> = self.header.iter().map(|h| defuse(h)).collect();
         check_encodable(self.encoding, &self.header, &cells, None)?;
-        writer.write_record(&cells)?;
+        writer.write_record(cells.iter().map(|c| c.as_bytes()))?;
         self.writer = Some(writer);
         Ok(())
     }
@@ -173,15 +175,15 @@ impl Sink for CsvSink<'_> {
     fn row(&mut self, row: &RowOut<'_>) -> io::Result<()> {
         let line = row.line.to_string();
         let gate = row.gate_text();
-        let mut record: Vec<&str> = Vec::with_capacity(self.width + VERDICT_COLUMNS.len() + 1);
-        record.push(&line);
-        record.extend(row.fields.iter().take(self.width).map(String::as_str));
-        record.resize(self.width + 1, "");
+        let mut record: Vec<Cow<str>> = Vec::with_capacity(self.width + VERDICT_COLUMNS.len() + 1);
+        record.push(Cow::Borrowed(&line));
+        record.extend(row.fields.iter().take(self.width).map(|f| defuse(f)));
+        record.resize(self.width + 1, Cow::Borrowed(""));
         let columns = self.columns.of(row, evaluation_columns);
-        record.extend(verdict_values(columns, &gate, &self.as_of));
+        record.extend(verdict_values(columns, &gate, &self.as_of).map(defuse));
         check_encodable(self.encoding, &self.header, &record, Some(row.line))?;
         match &mut self.writer {
-            Some(w) => Ok(w.write_record(&record)?),
+            Some(w) => Ok(w.write_record(record.iter().map(|c| c.as_bytes()))?),
             None => Ok(()),
         }
     }

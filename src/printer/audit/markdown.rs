@@ -6,13 +6,14 @@
 
 use std::io::{self, Write};
 
-use super::{as_of, caveat, Head, RowOut, Sink};
+use super::{as_of, caveat, defuse, Head, RowOut, Sink};
 use crate::audit::gate::{Disposition, Summary};
 use crate::audit::AuditVerdict;
 
-/// Escapes text for a Markdown table cell.
+/// Escapes text for a Markdown table cell (pasted into a spreadsheet, a
+/// table is one too: a would-be formula is quoted).
 fn cell(s: &str) -> String {
-    s.trim()
+    defuse(s.trim())
         .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\r', '\n'], " ")

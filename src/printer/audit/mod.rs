@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod table;
 pub mod xlsx;
 
+use std::borrow::Cow;
 use std::io;
 use std::path::Path;
 
@@ -124,6 +125,19 @@ pub const VERDICT_COLUMNS: &[&str] = &[
     "registry_as_of",
 ];
 
+/// A cell for a spreadsheet: one a spreadsheet would read as a formula —
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return — gets a
+/// single quote before it (OWASP's advice on CSV injection), so that Excel
+/// shows it as text instead of running it (`=HYPERLINK(…)`, `+cmd|…`). Used
+/// by every spreadsheet-bound format: csv, markdown tables, xlsx text cells.
+pub fn defuse(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
 /// What a format makes of each shared evaluation, made once for all the
 /// identical rows that share it (see [`RowOut::shared`]). Bounded: when full
 /// it starts again, as the run's own cache does.
@@ -226,4 +240,19 @@ pub fn caveat(registry: &RegistryInfo) -> String {
             ""
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_would_start_a_formula_are_quoted() {
+        for cell in ["=1+1", "+cmd|' /C calc'!A0", "-5", "@SUM(1)", "\tx", "\rx"] {
+            assert_eq!(defuse(cell), format!("'{cell}"));
+        }
+        for cell in ["", "百度", "1", " =1", "a=b", "'=1"] {
+            assert_eq!(defuse(cell), cell);
+        }
+    }
 }

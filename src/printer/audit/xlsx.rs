@@ -3,14 +3,16 @@
 //! Sheet `audit` holds the input's columns, then the verdict columns, with
 //! the verdict cell coloured (green filed, amber review, red not-found and
 //! mismatch, grey invalid); sheet `registry` says which registry answered
-//! and as of when. Rows are written in constant-memory mode.
+//! and as of when. Rows are written in constant-memory mode. A cell of the
+//! list written exactly as a number prints is a number; a text cell Excel
+//! would run as a formula is quoted ([`super::defuse`]).
 
 use std::io::{self, Write};
 
 use rust_xlsxwriter::{Color, Format, Workbook, XlsxError};
 
 use super::{
-    as_of, caveat, evaluation_columns, verdict_values, Head, Rendered, RowOut, Sink,
+    as_of, caveat, defuse, evaluation_columns, verdict_values, Head, Rendered, RowOut, Sink,
     VERDICT_COLUMNS,
 };
 use crate::audit::gate::Summary;
@@ -21,6 +23,23 @@ const MAX_ROW: u32 = 1_048_575;
 
 fn xlsx_err(e: XlsxError) -> io::Error {
     io::Error::other(e)
+}
+
+/// The number a cell of the list holds, when its text is exactly how that
+/// number prints (`-5`, `3.25`, `42`): a workbook keeps it a number.
+/// `007`, `1.50`, `1e3`, `+5` and long digit strings (ID numbers) stay text.
+fn plain_number(cell: &str) -> Option<f64> {
+    if cell.is_empty() || cell.len() > 16 || cell == "-0" {
+        return None;
+    }
+    if !cell
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'-' || b == b'.')
+    {
+        return None;
+    }
+    let v: f64 = cell.parse().ok()?;
+    (v.is_finite() && v.to_string() == cell).then_some(v)
 }
 
 fn verdict_format(v: AuditVerdict) -> Format {
@@ -76,7 +95,7 @@ impl Sink for XlsxSink<'_> {
         sheet.set_name("audit").map_err(xlsx_err)?;
         for (c, h) in header.iter().enumerate() {
             sheet
-                .write_string_with_format(0, c as u16, h, &bold)
+                .write_string_with_format(0, c as u16, defuse(h), &bold)
                 .map_err(xlsx_err)?;
         }
         sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
@@ -113,8 +132,11 @@ impl Sink for XlsxSink<'_> {
             .write_number(r, 0, row.line as f64)
             .map_err(xlsx_err)?;
         for (c, v) in row.fields.iter().take(width).enumerate() {
-            if !v.is_empty() {
-                sheet.write_string(r, c as u16 + 1, v).map_err(xlsx_err)?;
+            let c = c as u16 + 1;
+            if let Some(n) = plain_number(v) {
+                sheet.write_number(r, c, n).map_err(xlsx_err)?;
+            } else if !v.is_empty() {
+                sheet.write_string(r, c, defuse(v)).map_err(xlsx_err)?;
             }
         }
         let first = self.width + 1;
@@ -125,10 +147,10 @@ impl Sink for XlsxSink<'_> {
             let c = first + i as u16;
             if i == 0 {
                 sheet
-                    .write_string_with_format(r, c, v, &fmt)
+                    .write_string_with_format(r, c, defuse(v), &fmt)
                     .map_err(xlsx_err)?;
             } else if !v.is_empty() {
-                sheet.write_string(r, c, v).map_err(xlsx_err)?;
+                sheet.write_string(r, c, defuse(v)).map_err(xlsx_err)?;
             }
         }
         self.next_row += 1;
@@ -151,12 +173,42 @@ impl Sink for XlsxSink<'_> {
             rows.push((n.code.to_string(), n.message.clone()));
         }
         for (r, (k, v)) in rows.iter().enumerate() {
-            info.write_string(r as u32, 0, k).map_err(xlsx_err)?;
-            info.write_string(r as u32, 1, v).map_err(xlsx_err)?;
+            info.write_string(r as u32, 0, defuse(k))
+                .map_err(xlsx_err)?;
+            info.write_string(r as u32, 1, defuse(v))
+                .map_err(xlsx_err)?;
         }
         info.set_column_width(0, 24).map_err(xlsx_err)?;
         let bytes = self.workbook.save_to_buffer().map_err(xlsx_err)?;
         self.out.write_all(&bytes)?;
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_numbers_written_as_they_print_become_numbers() {
+        assert_eq!(plain_number("-5"), Some(-5.0));
+        assert_eq!(plain_number("42"), Some(42.0));
+        assert_eq!(plain_number("3.25"), Some(3.25));
+        for text in [
+            "",
+            "-",
+            "007",
+            "1.50",
+            "1e3",
+            "+5",
+            "-0",
+            "1-2",
+            "NaN",
+            "inf",
+            "110108823483901230031",
+            "12345678901234567",
+        ] {
+            assert_eq!(plain_number(text), None, "{text}");
+        }
     }
 }
