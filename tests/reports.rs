@@ -171,6 +171,186 @@ mod formulas {
 }
 
 // ---------------------------------------------------------------------------
+// 9. Hostile sizes
+// ---------------------------------------------------------------------------
+
+mod sizes {
+    use super::*;
+
+    /// A list whose second row has a vendor of two million characters.
+    fn huge_cell() -> Dir {
+        let mut text = String::from("供应商,模型\n百度,文心一言\n");
+        text.push_str(&"a".repeat(2_000_000));
+        text.push_str(",ChatGPT\n");
+        dir_with_list(&text)
+    }
+
+    #[test]
+    fn a_huge_cell_is_not_echoed_whole_on_stderr() {
+        let dir = huge_cell();
+        let r = dir.run(&["audit", "list.csv", "--format", "json"]);
+        r.expect_code(1);
+        // The report itself keeps the cell: it is data.
+        assert_eq!(
+            r.json()["rows"][1]["vendor"].as_str().map(str::len),
+            Some(2_000_000)
+        );
+        assert!(
+            r.stderr.len() < 10_000,
+            "stderr is {} bytes: {}…",
+            r.stderr.len(),
+            &r.stderr[..500]
+        );
+        assert!(r.stderr.contains("list.csv:3:"), "{}", &r.stderr[..500]);
+        assert!(r.stderr.contains("aaa…"), "{}", &r.stderr[..500]);
+    }
+
+    #[test]
+    fn a_huge_cell_is_not_echoed_whole_in_annotations_or_the_table() {
+        let dir = huge_cell();
+        for format in ["github", "table", "markdown"] {
+            let r = dir.run(&["audit", "list.csv", "--format", format]);
+            r.expect_code(1);
+            assert!(
+                r.stdout.len() < 10_000,
+                "{format}: stdout is {} bytes",
+                r.stdout.len()
+            );
+            assert!(r.stdout.contains("aaa…"), "{format}: {}", r.stdout);
+        }
+    }
+
+    #[test]
+    fn a_huge_header_row_is_not_listed_whole_in_the_error() {
+        let header: Vec<String> = (0..200_000).map(|i| format!("h{i}")).collect();
+        let dir = dir_with_list(&format!("{}\n{}\n", header.join(","), header.join(",")));
+        let r = dir.run(&["audit", "list.csv"]);
+        r.expect_code(2);
+        assert!(
+            r.stderr.len() < 10_000,
+            "stderr is {} bytes: {}…",
+            r.stderr.len(),
+            &r.stderr[..500]
+        );
+        assert!(r.stderr.contains("\"h0\", \"h1\""), "{}", r.stderr);
+        assert!(r.stderr.contains("more)"), "{}", r.stderr);
+        assert!(r.stderr.contains("--vendor-col"), "{}", r.stderr);
+    }
+
+    #[test]
+    fn a_huge_header_cell_is_cut_in_the_error() {
+        let dir = dir_with_list(&format!("{},x\n1,2\n", "h".repeat(1_000_000)));
+        let r = dir.run(&["audit", "list.csv"]);
+        r.expect_code(2);
+        assert!(
+            r.stderr.len() < 10_000,
+            "stderr is {} bytes",
+            r.stderr.len()
+        );
+        assert!(r.stderr.contains("hhh…"), "{}", &r.stderr[..500]);
+    }
+
+    #[test]
+    fn markdown_is_capped_for_the_step_summary_failing_rows_first() {
+        // 1,500 filed rows, then 1,500 failing ones.
+        let mut text = String::from("供应商,模型\n");
+        for _ in 0..1500 {
+            text.push_str("百度,文心一言\n");
+        }
+        for _ in 0..1500 {
+            text.push_str("OpenAI,ChatGPT\n");
+        }
+        let r = dir_with_list(&text).run(&["audit", "list.csv", "--format", "markdown"]);
+        r.expect_code(1);
+        let md = &r.stdout;
+        let table_rows: Vec<&str> = md
+            .lines()
+            .filter(|l| l.starts_with("| ") && l.chars().nth(2).is_some_and(|c| c.is_ascii_digit()))
+            .collect();
+        assert_eq!(table_rows.len(), 1000, "{}", &md[..2000]);
+        // The rows shown are the failing ones.
+        assert!(
+            table_rows.iter().all(|l| l.contains("OpenAI")),
+            "a passing row is shown before a failing one"
+        );
+        assert!(md.contains("2000 more rows not shown"), "{}", tail(md));
+        assert!(md.contains("--output"), "{}", tail(md));
+        // The counts still cover every row.
+        assert!(md.contains("3000 rows"), "{}", &md[..500]);
+    }
+
+    #[test]
+    fn markdown_stays_under_a_mebibyte_when_rows_are_long() {
+        let long = "长".repeat(190);
+        let mut text = String::from("供应商,模型\n");
+        for _ in 0..1200 {
+            text.push_str(&format!("{long}甲,{long}乙\n"));
+        }
+        let r = dir_with_list(&text).run(&["audit", "list.csv", "--format", "markdown"]);
+        r.expect_code(1);
+        assert!(
+            r.stdout.len() <= 900 * 1024 + 4096,
+            "markdown is {} bytes",
+            r.stdout.len()
+        );
+        assert!(
+            r.stdout.contains("more rows not shown"),
+            "{}",
+            tail(&r.stdout)
+        );
+    }
+
+    #[test]
+    fn github_annotations_are_capped_with_a_notice_for_the_rest() {
+        let mut text = String::from("供应商,模型\n");
+        for i in 0..300 {
+            text.push_str(&format!("Nobody{i},Nothing{i}\n"));
+        }
+        let r = dir_with_list(&text).run(&["audit", "list.csv", "--format", "github"]);
+        r.expect_code(1);
+        let row_annotations = r
+            .stdout
+            .lines()
+            .filter(|l| l.contains(" file=list.csv,line="))
+            .count();
+        assert_eq!(row_annotations, 50, "{}", r.stdout);
+        let rest = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("::notice ") && l.contains("250 more"))
+            .unwrap_or_else(|| panic!("no notice for the rest:\n{}", tail(&r.stdout)));
+        assert!(rest.contains("--output"), "{rest}");
+    }
+
+    #[test]
+    fn stderr_lists_at_most_a_hundred_failing_rows() {
+        let mut text = String::from("供应商,模型\n");
+        for i in 0..300 {
+            text.push_str(&format!("Nobody{i},Nothing{i}\n"));
+        }
+        let r = dir_with_list(&text).run(&["audit", "list.csv", "--format", "json"]);
+        r.expect_code(1);
+        let errors = r.stderr.lines().filter(|l| l.starts_with("error[")).count();
+        assert_eq!(errors, 100, "{}", tail(&r.stderr));
+        assert!(
+            r.stderr.contains("(and 200 more failing rows"),
+            "{}",
+            tail(&r.stderr)
+        );
+        // Every row is still in the report.
+        assert_eq!(r.json()["rows"].as_array().unwrap().len(), 300);
+    }
+
+    fn tail(text: &str) -> &str {
+        let at = text.len().saturating_sub(2000);
+        let at = (at..text.len())
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        &text[at..]
+    }
+}
+
+// ---------------------------------------------------------------------------
 // 10. CSV for Excel
 // ---------------------------------------------------------------------------
 

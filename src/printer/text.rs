@@ -33,6 +33,11 @@ pub fn echo(s: &str) -> Cow<'_, str> {
     clip(s, ECHO_MAX)
 }
 
+/// Whether [`echo`] cuts `s`.
+pub fn is_clipped(s: &str) -> bool {
+    s.chars().nth(ECHO_MAX).is_some()
+}
+
 /// A reason as echoed: at most [`REASON_MAX`] characters.
 pub fn reason(s: &str) -> Cow<'_, str> {
     clip(s, REASON_MAX)

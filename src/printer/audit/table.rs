@@ -2,7 +2,8 @@
 //!
 //! One line per row: what was asked, the verdict, what the gate made of it,
 //! the filing that matched and why. The registry's date and the caveat on
-//! `not-found` close the table.
+//! `not-found` close the table. Values from the list are cut to a readable
+//! length.
 
 use std::io::{self, Write};
 
@@ -11,6 +12,7 @@ use comfy_table::{ContentArrangement, Table};
 
 use super::{caveat, Head, RowOut, Sink};
 use crate::audit::gate::Summary;
+use crate::printer::text::{echo, reason};
 
 pub struct TableSink<'w> {
     out: Box<dyn Write + 'w>,
@@ -48,8 +50,8 @@ impl Sink for TableSink<'_> {
         let top = row.top();
         self.table.add_row([
             row.line.to_string(),
-            row.vendor.trim().to_string(),
-            row.model.trim().to_string(),
+            echo(row.vendor.trim()).into_owned(),
+            echo(row.model.trim()).into_owned(),
             row.verdict().to_string(),
             row.gate_text(),
             top.map(|m| format!("{} · {}", m.company, row.items()))
@@ -59,7 +61,7 @@ impl Sink for TableSink<'_> {
                 .unwrap_or_default(),
             top.map(|m| format!("{} ({})", m.source, m.as_of))
                 .unwrap_or_default(),
-            row.evaluation.reason.clone(),
+            reason(&row.evaluation.reason).into_owned(),
         ]);
         self.rows += 1;
         Ok(())

@@ -5,7 +5,8 @@
 //! mismatch, grey invalid); sheet `registry` says which registry answered
 //! and as of when. Rows are written in constant-memory mode. A cell of the
 //! list written exactly as a number prints is a number; a text cell Excel
-//! would run as a formula is quoted ([`super::defuse`]).
+//! would run as a formula is quoted ([`super::defuse`]); a value longer
+//! than a cell holds (32,767 characters) is cut.
 
 use std::io::{self, Write};
 
@@ -17,12 +18,22 @@ use super::{
 };
 use crate::audit::gate::Summary;
 use crate::audit::AuditVerdict;
+use crate::printer::text::clip;
 
 /// The last row index a worksheet holds.
 const MAX_ROW: u32 = 1_048_575;
 
 fn xlsx_err(e: XlsxError) -> io::Error {
     io::Error::other(e)
+}
+
+/// Characters a cell holds at most (Excel's limit).
+const CELL_MAX: usize = 32_767;
+
+/// A text cell as written: within Excel's limit (a longer value is cut,
+/// ending in `…`), and quoted if Excel would run it as a formula.
+fn text(v: &str) -> String {
+    defuse(&clip(v, CELL_MAX - 1)).into_owned()
 }
 
 /// The number a cell of the list holds, when its text is exactly how that
@@ -95,7 +106,7 @@ impl Sink for XlsxSink<'_> {
         sheet.set_name("audit").map_err(xlsx_err)?;
         for (c, h) in header.iter().enumerate() {
             sheet
-                .write_string_with_format(0, c as u16, defuse(h), &bold)
+                .write_string_with_format(0, c as u16, text(h), &bold)
                 .map_err(xlsx_err)?;
         }
         sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
@@ -136,7 +147,7 @@ impl Sink for XlsxSink<'_> {
             if let Some(n) = plain_number(v) {
                 sheet.write_number(r, c, n).map_err(xlsx_err)?;
             } else if !v.is_empty() {
-                sheet.write_string(r, c, defuse(v)).map_err(xlsx_err)?;
+                sheet.write_string(r, c, text(v)).map_err(xlsx_err)?;
             }
         }
         let first = self.width + 1;
@@ -147,10 +158,10 @@ impl Sink for XlsxSink<'_> {
             let c = first + i as u16;
             if i == 0 {
                 sheet
-                    .write_string_with_format(r, c, defuse(v), &fmt)
+                    .write_string_with_format(r, c, text(v), &fmt)
                     .map_err(xlsx_err)?;
             } else if !v.is_empty() {
-                sheet.write_string(r, c, defuse(v)).map_err(xlsx_err)?;
+                sheet.write_string(r, c, text(v)).map_err(xlsx_err)?;
             }
         }
         self.next_row += 1;
@@ -173,10 +184,8 @@ impl Sink for XlsxSink<'_> {
             rows.push((n.code.to_string(), n.message.clone()));
         }
         for (r, (k, v)) in rows.iter().enumerate() {
-            info.write_string(r as u32, 0, defuse(k))
-                .map_err(xlsx_err)?;
-            info.write_string(r as u32, 1, defuse(v))
-                .map_err(xlsx_err)?;
+            info.write_string(r as u32, 0, text(k)).map_err(xlsx_err)?;
+            info.write_string(r as u32, 1, text(v)).map_err(xlsx_err)?;
         }
         info.set_column_width(0, 24).map_err(xlsx_err)?;
         let bytes = self.workbook.save_to_buffer().map_err(xlsx_err)?;
