@@ -243,7 +243,8 @@ mod formats {
 
     #[test]
     fn table_shows_every_verdict_and_ends_with_the_registry_caveat() {
-        let r = dir_with_list(MIXED).run(&["audit", "list.csv"]);
+        // English labels (Chinese is the default: tests/reports.rs).
+        let r = dir_with_list(MIXED).run(&["audit", "list.csv", "--lang", "en"]);
         r.expect_code(1);
         r.expect_stdout_contains(&[
             "verdict",
@@ -482,7 +483,9 @@ mod formats {
 
     #[test]
     fn markdown_has_a_heading_a_row_per_line_and_the_date() {
-        let r = dir_with_list(MIXED).run(&["audit", "list.csv", "--format", "markdown"]);
+        // English labels (Chinese is the default: tests/reports.rs).
+        let r = dir_with_list(MIXED)
+            .run(&["audit", "list.csv", "--format", "markdown", "--lang", "en"]);
         r.expect_code(1);
         let md = &r.stdout;
         assert!(
@@ -575,7 +578,8 @@ mod formats {
     fn xlsx_report_opens_with_the_verdict_of_each_row() {
         use calamine::Reader;
         let dir = dir_with_list(MIXED);
-        let r = dir.run(&["audit", "list.csv", "-o", "report.xlsx"]);
+        // English labels (Chinese is the default: tests/reports.rs).
+        let r = dir.run(&["audit", "list.csv", "-o", "report.xlsx", "--lang", "en"]);
         r.expect_code(1);
         assert!(
             r.stdout.is_empty(),
@@ -1837,7 +1841,7 @@ mod examples {
 
     #[test]
     fn the_example_list_prints_the_table_and_the_summary() {
-        let r = run_in_repo(&["audit", "examples/vendors.csv"]);
+        let r = run_in_repo(&["audit", "examples/vendors.csv", "--lang", "en"]);
         r.expect_code(1);
         r.expect_stdout_contains(&[
             "verdict",

@@ -12,6 +12,8 @@
 
 mod util;
 
+use std::io::Read;
+
 use serde_json::Value;
 use util::Dir;
 
@@ -78,6 +80,18 @@ fn other_files(dir: &Dir, keep: &[&str]) -> Vec<String> {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| !keep.contains(&n.as_str()))
         .collect()
+}
+
+/// A part of an xlsx file (a zip archive) as text.
+fn xlsx_part(path: &std::path::Path, part: &str) -> String {
+    let file = std::fs::File::open(path).expect("the workbook");
+    let mut zip = zip::ZipArchive::new(file).expect("an xlsx is a zip archive");
+    let mut text = String::new();
+    zip.by_name(part)
+        .unwrap_or_else(|e| panic!("no {part} in the workbook: {e}"))
+        .read_to_string(&mut text)
+        .expect("a text part");
+    text
 }
 
 /// The cells of a worksheet, as calamine reads them.
@@ -493,5 +507,177 @@ mod extensions {
         dir.run(&["audit", "list.csv", "-o", "r.tsv", "--format", "csv"])
             .expect_code(1);
         assert!(dir.join("r.tsv").exists());
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 13. The workbook, and Chinese labels
+// ---------------------------------------------------------------------------
+
+mod workbook {
+    use super::*;
+
+    fn column(header: &[calamine::Data], name: &str) -> usize {
+        header
+            .iter()
+            .position(|h| text_of(h) == name)
+            .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+    }
+
+    #[test]
+    fn xlsx_has_chinese_headers_and_labels_numbers_and_the_registry_age() {
+        let dir = dir_with_list(MIXED);
+        dir.run(&["audit", "list.csv", "-o", "r.xlsx"])
+            .expect_code(1);
+        let path = dir.join("r.xlsx");
+        let rows = sheet(&path, "audit");
+        let header = &rows[0];
+        for name in [
+            "行号",
+            "结论",
+            "代码",
+            "门禁",
+            "原因",
+            "监管类别",
+            "备案主体",
+            "已备案项目",
+            "备案号",
+            "匹配",
+            "得分",
+            "来源",
+            "来源日期",
+            "登记库日期",
+        ] {
+            column(header, name);
+        }
+        let (line, verdict, code, gate, score) = (
+            column(header, "行号"),
+            column(header, "结论"),
+            column(header, "代码"),
+            column(header, "门禁"),
+            column(header, "得分"),
+        );
+        let by_line = |n: f64| {
+            rows[1..]
+                .iter()
+                .find(|r| r[line] == calamine::Data::Float(n))
+                .unwrap_or_else(|| panic!("no row {n} as a number: {rows:?}"))
+        };
+        let filed = by_line(2.0);
+        assert_eq!(text_of(&filed[verdict]), "已备案");
+        assert_eq!(text_of(&filed[code]), "filed", "codes stay English");
+        assert_eq!(text_of(&filed[gate]), "通过");
+        assert!(
+            matches!(filed[score], calamine::Data::Float(s) if s > 0.9),
+            "the score is a number: {:?}",
+            filed[score]
+        );
+        let labels: Vec<String> = rows[1..].iter().map(|r| text_of(&r[verdict])).collect();
+        for l in ["需复核", "未找到", "不一致", "无效"] {
+            assert!(labels.iter().any(|x| x == l), "{l} not in {labels:?}");
+        }
+        assert_eq!(text_of(&by_line(5.0)[gate]), "失败");
+
+        // The registry sheet: its date and how old it is.
+        let info: Vec<String> = sheet(&path, "registry")
+            .iter()
+            .map(|r| r.iter().map(text_of).collect::<Vec<_>>().join(" = "))
+            .collect();
+        let info = info.join("\n");
+        assert!(info.contains("登记库日期 = 2024-04"), "{info}");
+        assert!(info.contains("天"), "the age in days: {info}");
+        assert!(
+            info.contains("已过期"),
+            "the embedded data are stale: {info}"
+        );
+    }
+
+    #[test]
+    fn xlsx_has_an_autofilter_and_columns_wide_enough_for_chinese() {
+        let dir = dir_with_list(MIXED);
+        dir.run(&["audit", "list.csv", "-o", "r.xlsx"])
+            .expect_code(1);
+        let xml = xlsx_part(&dir.join("r.xlsx"), "xl/worksheets/sheet1.xml");
+        assert!(xml.contains("<autoFilter ref=\"A1:"), "{xml}");
+        // Column C (供应商名称) holds 北京智谱华章科技有限公司: 12 CJK
+        // characters, each about two character widths.
+        let col = xml
+            .split("<col ")
+            .skip(1)
+            .find(|c| c.starts_with("min=\"3\""))
+            .unwrap_or_else(|| panic!("no width for column C: {xml}"));
+        let width: f64 = col
+            .split("width=\"")
+            .nth(1)
+            .and_then(|w| w.split('"').next())
+            .and_then(|w| w.parse().ok())
+            .unwrap_or_else(|| panic!("{col}"));
+        assert!(width >= 24.0, "column C is {width} wide");
+    }
+
+    #[test]
+    fn lang_en_gives_english_headers_and_labels() {
+        let dir = dir_with_list(MIXED);
+        dir.run(&["audit", "list.csv", "-o", "r.xlsx", "--lang", "en"])
+            .expect_code(1);
+        let rows = sheet(&dir.join("r.xlsx"), "audit");
+        let header: Vec<String> = rows[0].iter().map(text_of).collect();
+        assert_eq!(header[0], "line");
+        assert!(header.contains(&"verdict".to_string()), "{header:?}");
+        assert!(header.contains(&"registry_as_of".to_string()), "{header:?}");
+        let v = header.iter().position(|h| h == "verdict").unwrap();
+        assert_eq!(text_of(&rows[1][v]), "filed");
+    }
+
+    #[test]
+    fn markdown_and_table_speak_chinese_by_default() {
+        let dir = dir_with_list(MIXED);
+        let r = dir.run(&["audit", "list.csv", "--format", "markdown"]);
+        r.expect_code(1);
+        assert!(
+            r.stdout
+                .contains("| 行号 | 供应商 | 模型 | 结论 | 门禁 | 备案信息 | 原因 |"),
+            "{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("| **不一致** | 失败 |"), "{}", r.stdout);
+        let r = dir.run(&["audit", "list.csv", "--format", "markdown", "--lang", "en"]);
+        assert!(
+            r.stdout
+                .contains("| line | vendor | model | verdict | gate |"),
+            "{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("| **mismatch** | fail |"), "{}", r.stdout);
+
+        let mut wide = dir_with_list(MIXED);
+        wide.env("COLUMNS", "200");
+        let r = wide.run(&["audit", "list.csv"]);
+        for word in [
+            "行号",
+            "结论",
+            "已备案",
+            "需复核",
+            "未找到",
+            "不一致",
+            "无效",
+            "失败",
+        ] {
+            assert!(r.stdout.contains(word), "no {word}:\n{}", r.stdout);
+        }
+        let r = wide.run(&["audit", "list.csv", "--lang", "en"]);
+        assert!(r.stdout.contains("not-found") && r.stdout.contains("verdict"));
+    }
+
+    #[test]
+    fn json_stays_english_and_unchanged_by_lang() {
+        let dir = dir_with_list(MIXED);
+        let default = dir.run(&["audit", "list.csv", "--format", "json"]);
+        let english = dir.run(&["audit", "list.csv", "--format", "json", "--lang", "en"]);
+        let chinese = dir.run(&["audit", "list.csv", "--format", "json", "--lang", "zh"]);
+        english.expect_code(1);
+        assert_eq!(default.stdout, english.stdout);
+        assert_eq!(default.stdout, chinese.stdout);
+        assert_eq!(default.json()["rows"][0]["verdict"], "filed");
     }
 }

@@ -20,8 +20,11 @@ use filing_check::audit::pipeline::{self, AuditError, Options};
 use filing_check::audit::policy::{self, Policy};
 use filing_check::audit::{AuditVerdict, Auditor, Require};
 use filing_check::date::Date;
+use filing_check::freshness;
 use filing_check::input::{self, ReadOptions, Source};
-use filing_check::printer::audit::{self as out_fmt, diagnostics, AuditFormat, OutputEncoding};
+use filing_check::printer::audit::{
+    self as out_fmt, diagnostics, AuditFormat, Lang, OutputEncoding, Settings,
+};
 use filing_check::report::RegistryInfo;
 
 use super::{Ctx, Exit, UsageError};
@@ -72,6 +75,12 @@ pub struct Args {
     /// GBK lacks is an error naming the row).
     #[arg(long, value_name = "ENCODING", default_value = "utf-8-bom")]
     output_encoding: OutputEncoding,
+
+    /// The language of headers and labels: zh or en [default: zh for table,
+    /// markdown and xlsx; en for csv]. Codes stay English; json, jsonl,
+    /// junit and github output are English only.
+    #[arg(long, value_name = "LANG")]
+    lang: Option<Lang>,
 
     /// The input's text encoding (utf-8, gbk, gb18030, utf-16le, utf-16be,
     /// big5…) instead of detecting it.
@@ -221,6 +230,7 @@ struct Plan {
     format: AuditFormat,
     output: Option<PathBuf>,
     output_encoding: OutputEncoding,
+    lang: Lang,
     read: ReadOptions,
     require: Require,
     fail_on: Vec<AuditVerdict>,
@@ -262,6 +272,7 @@ impl Plan {
             format,
             output: args.output.clone(),
             output_encoding: args.output_encoding,
+            lang: args.lang.unwrap_or_else(|| format.default_lang()),
             read,
             require: args.require.or(policy.require).unwrap_or(Require::Any),
             fail_on: args
@@ -328,7 +339,13 @@ fn run_plan(
         }
         None => (None, Box::new(BufWriter::new(stdout))),
     };
-    let mut sink = out_fmt::sink(plan.format, sink_out, plan.output_encoding);
+    let settings = Settings {
+        encoding: plan.output_encoding,
+        lang: plan.lang,
+        freshness: freshness::freshness(&registry.snapshot, Date::today(), ctx.stale_after),
+        stale_after_days: ctx.stale_after,
+    };
+    let mut sink = out_fmt::sink(plan.format, sink_out, &settings);
 
     let progress = progress_bar(plan.quiet);
     let mut tick = |rows: u64| progress.set_position(rows);
@@ -491,6 +508,22 @@ mod tests {
         .unwrap();
         assert!(p.quiet, "standard error stays quiet");
         assert!(!p.options.quiet, "the report file gets every row");
+    }
+
+    #[test]
+    fn labels_are_chinese_where_people_read_them_unless_lang_says() {
+        let lang = |line: &[&str]| {
+            Plan::new(&args(line), Policy::default(), false)
+                .unwrap()
+                .lang
+        };
+        assert_eq!(lang(&["l.csv"]), Lang::Zh);
+        assert_eq!(lang(&["l.csv", "-o", "r.xlsx"]), Lang::Zh);
+        assert_eq!(lang(&["l.csv", "--format", "markdown"]), Lang::Zh);
+        assert_eq!(lang(&["l.csv", "-o", "r.csv"]), Lang::En);
+        assert_eq!(lang(&["l.csv", "--format", "json"]), Lang::En);
+        assert_eq!(lang(&["l.csv", "-o", "r.xlsx", "--lang", "en"]), Lang::En);
+        assert_eq!(lang(&["l.csv", "-o", "r.csv", "--lang", "zh"]), Lang::Zh);
     }
 
     #[test]

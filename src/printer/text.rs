@@ -43,6 +43,30 @@ pub fn reason(s: &str) -> Cow<'_, str> {
     clip(s, REASON_MAX)
 }
 
+/// The columns `s` takes on a terminal or in a spreadsheet: two for a
+/// CJK, Hangul or full-width character (and most emoji), one for others.
+pub fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match u32::from(c) {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +79,13 @@ mod tests {
         assert_eq!(clip("", 0), "");
         assert_eq!(clip("a", 0), "…");
         assert_eq!(echo(&"x".repeat(1000)).chars().count(), ECHO_MAX);
+    }
+
+    #[test]
+    fn cjk_and_full_width_characters_take_two_columns() {
+        assert_eq!(display_width("GLM"), 3);
+        assert_eq!(display_width("智谱AI"), 6);
+        assert_eq!(display_width("ＭｉｎｉＭａｘ"), 14);
+        assert_eq!(display_width("北京智谱华章科技有限公司"), 24);
     }
 }

@@ -7,6 +7,8 @@
 //! ideographs): a row holding one is an error naming the row, never a
 //! silently altered report (encoding_rs would write `&#NNNN;` instead).
 //! A cell Excel would run as a formula is quoted ([`super::defuse`]).
+//! Column names and labels are English (what scripts read) unless `--lang
+//! zh` asks for Chinese.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -14,14 +16,15 @@ use std::io::{self, Write};
 use encoding_rs::Encoding;
 
 use super::{
-    as_of, defuse, evaluation_columns, verdict_values, Head, OutputEncoding, Rendered, RowOut,
-    Sink, VERDICT_COLUMNS,
+    as_of, defuse, evaluation_columns, report_header, verdict_values, Head, Lang, OutputEncoding,
+    Rendered, RowOut, Sink, VERDICT_COLUMNS,
 };
 use crate::audit::gate::Summary;
 use crate::printer::text::echo;
 
 pub struct CsvSink<'w> {
     encoding: OutputEncoding,
+    lang: Lang,
     /// Until `begin`: the output, to which a BOM may go first.
     out: Option<Box<dyn Write + 'w>>,
     writer: Option<csv::Writer<Box<dyn Write + 'w>>>,
@@ -33,7 +36,7 @@ pub struct CsvSink<'w> {
 }
 
 impl<'w> CsvSink<'w> {
-    pub fn new(out: Box<dyn Write + 'w>, encoding: OutputEncoding) -> CsvSink<'w> {
+    pub fn new(out: Box<dyn Write + 'w>, encoding: OutputEncoding, lang: Lang) -> CsvSink<'w> {
         let out: Box<dyn Write + 'w> = match encoding {
             OutputEncoding::Gbk => Box::new(Encoder::new(out, encoding_rs::GBK)),
             OutputEncoding::Gb18030 => Box::new(Encoder::new(out, encoding_rs::GB18030)),
@@ -41,6 +44,7 @@ impl<'w> CsvSink<'w> {
         };
         CsvSink {
             encoding,
+            lang,
             out: Some(out),
             writer: None,
             width: 0,
@@ -160,11 +164,9 @@ impl Sink for CsvSink<'_> {
         let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(out);
         self.as_of = as_of(head.registry);
         let input = head.input;
-        let mut header = input.output_headers();
-        self.width = header.len();
-        header.insert(0, "line".to_string());
-        header.extend(VERDICT_COLUMNS.iter().map(|s| s.to_string()));
-        self.header = header;
+        let headers = input.output_headers();
+        self.width = headers.len();
+        self.header = report_header(&headers, self.lang);
         let cells: Vec<Cow<str>> = self.header.iter().map(|h| defuse(h)).collect();
         check_encodable(self.encoding, &self.header, &cells, None)?;
         writer.write_record(cells.iter().map(|c| c.as_bytes()))?;
@@ -174,12 +176,13 @@ impl Sink for CsvSink<'_> {
 
     fn row(&mut self, row: &RowOut<'_>) -> io::Result<()> {
         let line = row.line.to_string();
-        let gate = row.gate_text();
+        let gate = self.lang.gate(row.disposition, row.exception);
         let mut record: Vec<Cow<str>> = Vec::with_capacity(self.width + VERDICT_COLUMNS.len() + 1);
         record.push(Cow::Borrowed(&line));
         record.extend(row.fields.iter().take(self.width).map(|f| defuse(f)));
         record.resize(self.width + 1, Cow::Borrowed(""));
-        let columns = self.columns.of(row, evaluation_columns);
+        let lang = self.lang;
+        let columns = self.columns.of(row, |e| evaluation_columns(e, lang));
         record.extend(verdict_values(columns, &gate, &self.as_of).map(defuse));
         check_encodable(self.encoding, &self.header, &record, Some(row.line))?;
         match &mut self.writer {

@@ -2,7 +2,8 @@
 //!
 //! A heading with the outcome, the counts, then a table of the rows (failing
 //! rows first, so a long list still shows what matters at the top), and
-//! the registry's date with the caveat.
+//! the registry's date with the caveat. Column headers and labels are
+//! Chinese unless `--lang en`.
 //!
 //! A step summary takes at most 1 MiB, so the table keeps to
 //! [`MAX_ROWS`] rows and about [`MAX_BYTES`] of output, whichever comes
@@ -11,7 +12,7 @@
 
 use std::io::{self, Write};
 
-use super::{as_of, caveat, defuse, Head, RowOut, Sink};
+use super::{as_of, caveat, defuse, Head, Lang, RowOut, Sink, Word};
 use crate::audit::gate::{Disposition, Summary};
 use crate::audit::AuditVerdict;
 use crate::printer::text::{echo, reason};
@@ -55,8 +56,20 @@ impl Kept {
     }
 }
 
+/// The table's columns.
+const COLUMNS: [Word; 7] = [
+    Word::Line,
+    Word::Vendor,
+    Word::Model,
+    Word::Verdict,
+    Word::Gate,
+    Word::FiledAs,
+    Word::Reason,
+];
+
 pub struct MarkdownSink<'w> {
     out: Box<dyn Write + 'w>,
+    lang: Lang,
     file: String,
     as_of: String,
     caveat: String,
@@ -66,9 +79,10 @@ pub struct MarkdownSink<'w> {
 }
 
 impl<'w> MarkdownSink<'w> {
-    pub fn new(out: Box<dyn Write + 'w>) -> MarkdownSink<'w> {
+    pub fn new(out: Box<dyn Write + 'w>, lang: Lang) -> MarkdownSink<'w> {
         MarkdownSink {
             out,
+            lang,
             file: String::new(),
             as_of: String::new(),
             caveat: String::new(),
@@ -103,8 +117,8 @@ impl Sink for MarkdownSink<'_> {
             row.line,
             cell(&echo(row.vendor)),
             cell(&echo(row.model)),
-            row.verdict(),
-            cell(&row.gate_text()),
+            self.lang.verdict(row.verdict()),
+            cell(&self.lang.gate(row.disposition, row.exception)),
             cell(&echo(
                 &top.map(|m| format!("{} · {}", m.company, row.items()))
                     .unwrap_or_default()
@@ -149,7 +163,10 @@ impl Sink for MarkdownSink<'_> {
         if !s.notices.is_empty() {
             writeln!(head)?;
         }
-        let header = "| line | vendor | model | verdict | gate | filed as | reason |\n|---:|---|---|---|---|---|---|\n";
+        let header = format!(
+            "| {} |\n|---:|---|---|---|---|---|---|\n",
+            COLUMNS.map(|w| self.lang.word(w)).join(" | ")
+        );
         // Room for the header, the note on rows left out and the caveat.
         let mut budget = MAX_BYTES.saturating_sub(head.len() + header.len() + 1024);
         let mut shown: Vec<&str> = Vec::new();

@@ -11,6 +11,7 @@ pub mod diagnostics;
 pub mod github;
 pub mod json;
 pub mod junit;
+pub mod lang;
 pub mod markdown;
 pub mod table;
 pub mod xlsx;
@@ -23,8 +24,10 @@ use std::collections::HashMap;
 
 pub use crate::audit::sink::{Head, InputInfo, RowOut, Sink};
 use crate::audit::Evaluation;
+use crate::freshness::Freshness;
 use crate::model::text_enum;
 use crate::report::RegistryInfo;
+pub use lang::{Lang, Word};
 
 text_enum! {
     /// The output formats of an audit.
@@ -91,6 +94,42 @@ impl AuditFormat {
     pub fn is_binary(self) -> bool {
         self == AuditFormat::Xlsx
     }
+
+    /// The language of the format's headers and labels unless `--lang`
+    /// says: Chinese for what people read (table, markdown, xlsx), English
+    /// for csv (its column names are what scripts read) and for the machine
+    /// formats, which are English only.
+    pub fn default_lang(self) -> Lang {
+        match self {
+            AuditFormat::Table | AuditFormat::Markdown | AuditFormat::Xlsx => Lang::Zh,
+            _ => Lang::En,
+        }
+    }
+}
+
+/// How the run wants its report written: settings of the run, not of any
+/// row.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The text encoding (csv).
+    pub encoding: OutputEncoding,
+    /// The language of headers and labels (table, markdown, csv, xlsx).
+    pub lang: Lang,
+    /// How old each regime's data are (the xlsx registry sheet).
+    pub freshness: Vec<Freshness>,
+    /// The age past which data are stale.
+    pub stale_after_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            encoding: OutputEncoding::Utf8Bom,
+            lang: Lang::En,
+            freshness: Vec::new(),
+            stale_after_days: crate::freshness::DEFAULT_STALE_AFTER_DAYS,
+        }
+    }
 }
 
 text_enum! {
@@ -109,21 +148,30 @@ text_enum! {
 }
 
 /// The verdict columns appended to the input's in `csv` and `xlsx` output.
-pub const VERDICT_COLUMNS: &[&str] = &[
-    "verdict",
-    "code",
-    "gate",
-    "reason",
-    "regimes",
-    "filer",
-    "filed_items",
-    "filing_no",
-    "match",
-    "score",
-    "source",
-    "source_as_of",
-    "registry_as_of",
+pub const VERDICT_COLUMNS: &[Word] = &[
+    Word::Verdict,
+    Word::Code,
+    Word::Gate,
+    Word::Reason,
+    Word::Regimes,
+    Word::Filer,
+    Word::FiledItems,
+    Word::FilingNo,
+    Word::Match,
+    Word::Score,
+    Word::Source,
+    Word::SourceAsOf,
+    Word::RegistryAsOf,
 ];
+
+/// The header of a `csv` or `xlsx` report: `line`, the input's headers,
+/// the verdict columns.
+pub fn report_header(input: &[String], lang: Lang) -> Vec<String> {
+    std::iter::once(lang.word(Word::Line).to_string())
+        .chain(input.iter().cloned())
+        .chain(VERDICT_COLUMNS.iter().map(|w| lang.word(*w).to_string()))
+        .collect()
+}
 
 /// A cell for a spreadsheet: one a spreadsheet would read as a formula —
 /// starting with `=`, `+`, `-`, `@`, a tab or a carriage return — gets a
@@ -169,11 +217,11 @@ impl<T> Rendered<T> {
 }
 
 /// The evaluation's columns of [`VERDICT_COLUMNS`] (all but `gate` and
-/// `registry_as_of`).
-pub fn evaluation_columns(e: &Evaluation) -> Vec<String> {
+/// `registry_as_of`), the verdict in `lang`.
+pub fn evaluation_columns(e: &Evaluation, lang: Lang) -> Vec<String> {
     let top = e.evidence.first();
     vec![
-        e.verdict.to_string(),
+        lang.verdict(e.verdict).to_string(),
         e.code.to_string(),
         e.reason.clone(),
         e.regimes_text(),
@@ -207,17 +255,18 @@ pub fn verdict_values<'a>(
 pub fn sink<'w>(
     format: AuditFormat,
     out: Box<dyn io::Write + 'w>,
-    encoding: OutputEncoding,
+    settings: &Settings,
 ) -> Box<dyn Sink + 'w> {
+    let lang = settings.lang;
     match format {
-        AuditFormat::Table => Box::new(table::TableSink::new(out)),
-        AuditFormat::Csv => Box::new(csv::CsvSink::new(out, encoding)),
+        AuditFormat::Table => Box::new(table::TableSink::new(out, lang)),
+        AuditFormat::Csv => Box::new(csv::CsvSink::new(out, settings.encoding, lang)),
         AuditFormat::Json => Box::new(json::JsonSink::new(out, false)),
         AuditFormat::Jsonl => Box::new(json::JsonSink::new(out, true)),
-        AuditFormat::Markdown => Box::new(markdown::MarkdownSink::new(out)),
+        AuditFormat::Markdown => Box::new(markdown::MarkdownSink::new(out, lang)),
         AuditFormat::Junit => Box::new(junit::JunitSink::new(out)),
         AuditFormat::Github => Box::new(github::GithubSink::new(out)),
-        AuditFormat::Xlsx => Box::new(xlsx::XlsxSink::new(out)),
+        AuditFormat::Xlsx => Box::new(xlsx::XlsxSink::new(out, settings.clone())),
     }
 }
 

@@ -10,29 +10,42 @@ use std::io::{self, Write};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
-use super::{caveat, Head, RowOut, Sink};
+use super::{caveat, Head, Lang, RowOut, Sink, Word};
 use crate::audit::gate::Summary;
 use crate::printer::text::{echo, reason};
 
+/// The table's columns.
+const COLUMNS: [Word; 10] = [
+    Word::Line,
+    Word::Vendor,
+    Word::Model,
+    Word::Verdict,
+    Word::Gate,
+    Word::FiledAs,
+    Word::Regimes,
+    Word::Match,
+    Word::Source,
+    Word::Reason,
+];
+
 pub struct TableSink<'w> {
     out: Box<dyn Write + 'w>,
+    lang: Lang,
     table: Table,
     caveat: String,
     rows: usize,
 }
 
 impl<'w> TableSink<'w> {
-    pub fn new(out: Box<dyn Write + 'w>) -> TableSink<'w> {
+    pub fn new(out: Box<dyn Write + 'w>, lang: Lang) -> TableSink<'w> {
         let mut table = Table::new();
         table
             .load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header([
-                "line", "vendor", "model", "verdict", "gate", "filed as", "regimes", "match",
-                "source", "reason",
-            ]);
+            .set_header(COLUMNS.map(|w| lang.word(w)));
         TableSink {
             out,
+            lang,
             table,
             caveat: String::new(),
             rows: 0,
@@ -52,8 +65,8 @@ impl Sink for TableSink<'_> {
             row.line.to_string(),
             echo(row.vendor.trim()).into_owned(),
             echo(row.model.trim()).into_owned(),
-            row.verdict().to_string(),
-            row.gate_text(),
+            self.lang.verdict(row.verdict()).to_string(),
+            self.lang.gate(row.disposition, row.exception),
             top.map(|m| format!("{} · {}", m.company, row.items()))
                 .unwrap_or_default(),
             row.regimes(),
