@@ -108,6 +108,26 @@ fn text_of(cell: &calamine::Data) -> String {
     cell.to_string()
 }
 
+/// A registry file like the embedded one, holding the filing number of
+/// 智谱AI's ChatGLM生成算法.
+fn numbered_registry(dir: &Dir) {
+    dir.run(&["registry", "init", "reg.db"]).expect_code(0);
+    let db = rusqlite::Connection::open(dir.join("reg.db")).unwrap();
+    let n = db
+        .execute(
+            "UPDATE filings SET filing_no = '网信算备110108823483901230031号' \
+             WHERE item = 'ChatGLM生成算法'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+/// Box-drawing characters a table is drawn with.
+fn has_table_borders(text: &str) -> bool {
+    text.contains('│') || text.contains('┆') || text.contains('─')
+}
+
 // ---------------------------------------------------------------------------
 // 8. Formula injection
 // ---------------------------------------------------------------------------
@@ -679,5 +699,61 @@ mod workbook {
         assert_eq!(default.stdout, english.stdout);
         assert_eq!(default.stdout, chinese.stdout);
         assert_eq!(default.json()["rows"][0]["verdict"], "filed");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 15. The lookup table: filing numbers, and a brief explanation
+// ---------------------------------------------------------------------------
+
+mod lookup {
+    use super::*;
+
+    #[test]
+    fn the_lookup_shows_the_filing_number_when_there_is_one() {
+        let mut dir = Dir::new();
+        numbered_registry(&dir);
+        let r = dir.run(&["--registry", "reg.db", "智谱AI"]);
+        r.expect_code(0);
+        assert!(
+            r.stdout.contains("网信算备110108823483901230031号"),
+            "{}",
+            r.stdout
+        );
+        dir.env("COLUMNS", "250");
+        let r = dir.run(&["--registry", "reg.db", "智谱AI"]);
+        assert!(has_table_borders(&r.stdout), "{}", r.stdout);
+        assert!(
+            r.stdout.contains("网信算备110108823483901230031号"),
+            "{}",
+            r.stdout
+        );
+    }
+
+    #[test]
+    fn explain_lists_only_candidates_that_scored() {
+        let dir = Dir::new();
+        let json = dir.run(&["--format", "json", "--explain", "智谱AI"]).json();
+        let candidates = json["results"][0]["explain"]["candidates"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let scored = candidates
+            .iter()
+            .filter(|c| c["score"].as_f64().unwrap() > 0.0)
+            .count();
+        let rest = candidates.len() - scored;
+        assert!(scored > 0 && rest > 0, "{candidates:?}");
+
+        let r = dir.run(&["--explain", "智谱AI"]);
+        r.expect_code(0);
+        assert!(!r.stdout.contains(" 0.000 "), "{}", r.stdout);
+        assert!(
+            r.stdout
+                .contains(&format!("and {rest} more names were compared, none scored")),
+            "{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("1.000 key"), "{}", r.stdout);
     }
 }

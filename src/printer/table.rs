@@ -1,6 +1,8 @@
 //! Human-readable output of a lookup report: a verdict line and a table of
-//! evidence per query, an honest word on what "not found" means, and the
-//! registry's sources and as-of date at the end.
+//! evidence per query (with the filing number when the registry has one),
+//! an honest word on what "not found" means, and the registry's sources and
+//! as-of date at the end. `--explain` lists the candidates that scored and
+//! counts the rest.
 
 use std::io::{self, Write};
 
@@ -33,23 +35,29 @@ fn verdict_line(v: Verdict) -> &'static str {
 fn write_result(out: &mut dyn Write, reg: &RegistryInfo, r: &QueryResult) -> io::Result<()> {
     writeln!(out, "{}: {}", r.query, verdict_line(r.verdict))?;
     if !r.matches.is_empty() {
+        // The filing number when the registry has one: it is what a
+        // procurement file asks for.
+        let numbers = r.matches.iter().any(|m| m.filing_no.is_some());
+        let mut header = vec![
+            "regime",
+            "company",
+            "item",
+            "kind",
+            "match",
+            "score",
+            "matched name",
+        ];
+        if numbers {
+            header.push("filing no");
+        }
+        header.extend(["source", "as of"]);
         let mut table = Table::new();
         table
             .load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header([
-                "regime",
-                "company",
-                "item",
-                "kind",
-                "match",
-                "score",
-                "matched name",
-                "source",
-                "as of",
-            ]);
+            .set_header(header);
         for m in &r.matches {
-            table.add_row([
+            let mut row = vec![
                 m.regime.to_string(),
                 m.company.clone(),
                 m.item.clone(),
@@ -57,9 +65,12 @@ fn write_result(out: &mut dyn Write, reg: &RegistryInfo, r: &QueryResult) -> io:
                 m.kind.as_str().to_string(),
                 format!("{:.2}", m.score),
                 format!("{} ({})", m.matched_name, m.matched_via),
-                m.source.clone(),
-                m.as_of.clone(),
-            ]);
+            ];
+            if numbers {
+                row.push(m.filing_no.clone().unwrap_or_default());
+            }
+            row.extend([m.source.clone(), m.as_of.clone()]);
+            table.add_row(row);
         }
         writeln!(out, "{table}")?;
     }
@@ -101,14 +112,23 @@ fn write_explain(out: &mut dyn Write, e: &Explain) -> io::Result<()> {
         "    thresholds: filed needs an exact/alias/fuzzy score ≥ {:.2}; matches below {:.2} are dropped",
         e.thresholds.strong, e.thresholds.weak
     )?;
+    // Only the candidates that scored: the others are counted.
+    let scored: Vec<_> = e.candidates.iter().filter(|c| c.score > 0.0).collect();
+    let unscored = e.candidates.len() - scored.len();
     if e.candidates.is_empty() {
         writeln!(
             out,
             "    candidates: none share a name, pronunciation or character pair"
         )?;
+    } else if scored.is_empty() {
+        writeln!(
+            out,
+            "    candidates: {unscored} name{} compared, none scored",
+            if unscored == 1 { " was" } else { "s were" }
+        )?;
     } else {
-        writeln!(out, "    candidates ({}):", e.candidates.len())?;
-        for c in &e.candidates {
+        writeln!(out, "    candidates that scored ({}):", scored.len())?;
+        for c in scored {
             let what = match &c.item {
                 Some(item) => format!("item {item} of {}", c.company),
                 None => format!("company {}", c.company),
@@ -121,6 +141,13 @@ fn write_explain(out: &mut dyn Write, e: &Explain) -> io::Result<()> {
                 out,
                 "      {:.3} {how} {} ({}) → {what}",
                 c.score, c.name, c.via
+            )?;
+        }
+        if unscored > 0 {
+            writeln!(
+                out,
+                "      and {unscored} more name{} compared, none scored",
+                if unscored == 1 { " was" } else { "s were" }
             )?;
         }
     }
