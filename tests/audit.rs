@@ -243,8 +243,12 @@ mod formats {
 
     #[test]
     fn table_shows_every_verdict_and_ends_with_the_registry_caveat() {
-        // English labels (Chinese is the default: tests/reports.rs).
-        let r = dir_with_list(MIXED).run(&["audit", "list.csv", "--lang", "en"]);
+        // English labels (Chinese is the default), on a terminal wide
+        // enough for the table (narrow ones get blocks of lines): both in
+        // tests/reports.rs.
+        let mut dir = dir_with_list(MIXED);
+        dir.env("COLUMNS", "200");
+        let r = dir.run(&["audit", "list.csv", "--lang", "en"]);
         r.expect_code(1);
         r.expect_stdout_contains(&[
             "verdict",
@@ -1841,7 +1845,17 @@ mod examples {
 
     #[test]
     fn the_example_list_prints_the_table_and_the_summary() {
-        let r = run_in_repo(&["audit", "examples/vendors.csv", "--lang", "en"]);
+        // A terminal wide enough for the table (piped output without
+        // COLUMNS gets one block of lines per row: tests/reports.rs).
+        let home = Dir::new();
+        let r = finished(
+            command(Path::new(env!("CARGO_MANIFEST_DIR")), home.path())
+                .args(["audit", "examples/vendors.csv", "--lang", "en"])
+                .env("COLUMNS", "200")
+                .stdin(Stdio::null())
+                .output()
+                .expect("run filing-check"),
+        );
         r.expect_code(1);
         r.expect_stdout_contains(&[
             "verdict",

@@ -15,7 +15,7 @@ mod util;
 use std::io::Read;
 
 use serde_json::Value;
-use util::Dir;
+use util::{Dir, Run};
 
 // ---------------------------------------------------------------------------
 // Shared inputs and helpers
@@ -126,6 +126,21 @@ fn numbered_registry(dir: &Dir) {
 /// Box-drawing characters a table is drawn with.
 fn has_table_borders(text: &str) -> bool {
     text.contains('│') || text.contains('┆') || text.contains('─')
+}
+
+/// The longest line of `text` in terminal columns (a CJK or full-width
+/// character takes two).
+fn longest_line(text: &str) -> usize {
+    let width = |c: char| match c as u32 {
+        0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF => 2,
+        0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1FAFF => 2,
+        0x20000..=0x3FFFD => 2,
+        _ => 1,
+    };
+    text.lines()
+        .map(|l| l.chars().map(width).sum())
+        .max()
+        .unwrap_or(0)
 }
 
 // ---------------------------------------------------------------------------
@@ -755,5 +770,98 @@ mod lookup {
             r.stdout
         );
         assert!(r.stdout.contains("1.000 key"), "{}", r.stdout);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 16. Narrow and unknown terminal widths
+// ---------------------------------------------------------------------------
+
+mod narrow {
+    use super::*;
+
+    fn lookup(columns: Option<&str>) -> Run {
+        let mut dir = Dir::new();
+        if let Some(c) = columns {
+            dir.env("COLUMNS", c);
+        }
+        let r = dir.run(&["智谱AI", "OpenAI"]);
+        r.expect_code(1);
+        r
+    }
+
+    fn audit(columns: Option<&str>) -> Run {
+        let mut dir = dir_with_list(MIXED);
+        if let Some(c) = columns {
+            dir.env("COLUMNS", c);
+        }
+        let r = dir.run(&["audit", "list.csv", "--lang", "en"]);
+        r.expect_code(1);
+        r
+    }
+
+    #[test]
+    fn lookup_in_sixty_columns_is_key_value_lines() {
+        for r in [lookup(Some("60")), lookup(None)] {
+            assert!(!has_table_borders(&r.stdout), "{}", r.stdout);
+            for needle in [
+                "智谱AI: FILED",
+                "GLM大模型",
+                "ChatGLM生成算法",
+                "deep-synthesis",
+                "qianzhan-2024-genai",
+                "2024-04",
+                "exact 1.00",
+                "OpenAI: NOT FOUND",
+            ] {
+                assert!(r.stdout.contains(needle), "no {needle}:\n{}", r.stdout);
+            }
+            // The evidence fits sixty columns.
+            let evidence = r.stdout.split("Registry:").next().unwrap();
+            let results: String = evidence
+                .lines()
+                .filter(|l| !l.contains("does not prove"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert!(longest_line(&results) <= 60, "{results}");
+        }
+        let r = lookup(Some("200"));
+        assert!(has_table_borders(&r.stdout), "{}", r.stdout);
+    }
+
+    #[test]
+    fn audit_table_in_sixty_columns_is_one_block_per_row() {
+        for r in [audit(Some("60")), audit(None)] {
+            assert!(!has_table_borders(&r.stdout), "{}", r.stdout);
+            for needle in [
+                "line 3",
+                "mismatch",
+                "vendor: 百度",
+                "model: GLM大模型",
+                "gate: fail",
+                "reason: model \"GLM大模型\" is filed by 智谱AI",
+                "line 2",
+                "vendor: 北京智谱华章科技有限公司",
+            ] {
+                assert!(r.stdout.contains(needle), "no {needle}:\n{}", r.stdout);
+            }
+            assert!(r
+                .stdout
+                .trim_end()
+                .lines()
+                .last()
+                .unwrap()
+                .starts_with("Registry as of"));
+        }
+        let r = audit(Some("200"));
+        assert!(has_table_borders(&r.stdout), "{}", r.stdout);
+        // A wide table keeps within its width.
+        let table: String = r
+            .stdout
+            .lines()
+            .filter(|l| has_table_borders(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(longest_line(&table) <= 200, "{table}");
     }
 }

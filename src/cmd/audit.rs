@@ -22,6 +22,7 @@ use filing_check::audit::{AuditVerdict, Auditor, Require};
 use filing_check::date::Date;
 use filing_check::freshness;
 use filing_check::input::{self, ReadOptions, Source};
+use filing_check::printer;
 use filing_check::printer::audit::{
     self as out_fmt, diagnostics, AuditFormat, Lang, OutputEncoding, Settings,
 };
@@ -342,6 +343,11 @@ fn run_plan(
     let settings = Settings {
         encoding: plan.output_encoding,
         lang: plan.lang,
+        // A report file has no terminal: the table prints blocks of lines.
+        width: match plan.output {
+            None => printer::terminal_width(),
+            Some(_) => None,
+        },
         freshness: freshness::freshness(&registry.snapshot, Date::today(), ctx.stale_after),
         stale_after_days: ctx.stale_after,
     };

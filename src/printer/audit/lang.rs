@@ -39,6 +39,8 @@ pub enum Word {
     SourceAsOf,
     RegistryAsOf,
     FiledAs,
+    /// The row's filing number (the csv column is [`Word::FilingNo`]).
+    Number,
     // Verdicts.
     Filed,
     Review,
@@ -84,6 +86,7 @@ impl Word {
             Word::SourceAsOf => ("source_as_of", "来源日期"),
             Word::RegistryAsOf => ("registry_as_of", "登记库日期"),
             Word::FiledAs => ("filed as", "备案信息"),
+            Word::Number => ("filing no", "备案号"),
             Word::Filed => ("filed", "已备案"),
             Word::Review => ("review", "需复核"),
             Word::NotFound => ("not-found", "未找到"),

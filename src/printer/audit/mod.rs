@@ -115,6 +115,8 @@ pub struct Settings {
     pub encoding: OutputEncoding,
     /// The language of headers and labels (table, markdown, csv, xlsx).
     pub lang: Lang,
+    /// The width of the terminal the report goes to, when known (table).
+    pub width: Option<u16>,
     /// How old each regime's data are (the xlsx registry sheet).
     pub freshness: Vec<Freshness>,
     /// The age past which data are stale.
@@ -126,6 +128,7 @@ impl Default for Settings {
         Settings {
             encoding: OutputEncoding::Utf8Bom,
             lang: Lang::En,
+            width: None,
             freshness: Vec::new(),
             stale_after_days: crate::freshness::DEFAULT_STALE_AFTER_DAYS,
         }
@@ -259,7 +262,7 @@ pub fn sink<'w>(
 ) -> Box<dyn Sink + 'w> {
     let lang = settings.lang;
     match format {
-        AuditFormat::Table => Box::new(table::TableSink::new(out, lang)),
+        AuditFormat::Table => Box::new(table::TableSink::new(out, lang, settings.width)),
         AuditFormat::Csv => Box::new(csv::CsvSink::new(out, settings.encoding, lang)),
         AuditFormat::Json => Box::new(json::JsonSink::new(out, false)),
         AuditFormat::Jsonl => Box::new(json::JsonSink::new(out, true)),
