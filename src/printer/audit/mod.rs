@@ -5,6 +5,11 @@
 //! [`Sink::finish`] with the totals. Streaming formats (csv, jsonl, json,
 //! github, xlsx) write as rows arrive; table, markdown and junit keep only
 //! what they print. Every format carries the registry's as-of date.
+//!
+//! How a report is written — its encoding, language and the terminal's
+//! width — is the run's [`Settings`]; the words of the formats people read
+//! are in [`lang`], cells bound for a spreadsheet go through [`defuse`],
+//! and values echoed to people are cut by [`crate::printer::text`].
 
 pub mod csv;
 pub mod diagnostics;
@@ -121,18 +126,6 @@ pub struct Settings {
     pub freshness: Vec<Freshness>,
     /// The age past which data are stale.
     pub stale_after_days: u32,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            encoding: OutputEncoding::Utf8Bom,
-            lang: Lang::En,
-            width: None,
-            freshness: Vec::new(),
-            stale_after_days: crate::freshness::DEFAULT_STALE_AFTER_DAYS,
-        }
-    }
 }
 
 text_enum! {
