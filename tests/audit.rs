@@ -243,7 +243,12 @@ mod formats {
 
     #[test]
     fn table_shows_every_verdict_and_ends_with_the_registry_caveat() {
-        let r = dir_with_list(MIXED).run(&["audit", "list.csv"]);
+        // English labels (Chinese is the default), on a terminal wide
+        // enough for the table (narrow ones get blocks of lines): both in
+        // tests/reports.rs.
+        let mut dir = dir_with_list(MIXED);
+        dir.env("COLUMNS", "200");
+        let r = dir.run(&["audit", "list.csv", "--lang", "en"]);
         r.expect_code(1);
         r.expect_stdout_contains(&[
             "verdict",
@@ -482,7 +487,9 @@ mod formats {
 
     #[test]
     fn markdown_has_a_heading_a_row_per_line_and_the_date() {
-        let r = dir_with_list(MIXED).run(&["audit", "list.csv", "--format", "markdown"]);
+        // English labels (Chinese is the default: tests/reports.rs).
+        let r = dir_with_list(MIXED)
+            .run(&["audit", "list.csv", "--format", "markdown", "--lang", "en"]);
         r.expect_code(1);
         let md = &r.stdout;
         assert!(
@@ -575,7 +582,8 @@ mod formats {
     fn xlsx_report_opens_with_the_verdict_of_each_row() {
         use calamine::Reader;
         let dir = dir_with_list(MIXED);
-        let r = dir.run(&["audit", "list.csv", "-o", "report.xlsx"]);
+        // English labels (Chinese is the default: tests/reports.rs).
+        let r = dir.run(&["audit", "list.csv", "-o", "report.xlsx", "--lang", "en"]);
         r.expect_code(1);
         assert!(
             r.stdout.is_empty(),
@@ -640,7 +648,8 @@ mod formats {
                 }
                 "r.md" => assert!(text.starts_with("## filing-check audit"), "{text}"),
                 "r.xml" => assert!(text.starts_with("<?xml") && text.contains("<testsuites")),
-                "r.csv" => assert!(text.starts_with("line,序号,"), "{text}"),
+                // UTF-8 with a BOM, as Excel opens it.
+                "r.csv" => assert!(text.starts_with("\u{feff}line,序号,"), "{text}"),
                 _ => unreachable!(),
             }
         }
@@ -1844,7 +1853,17 @@ mod examples {
 
     #[test]
     fn the_example_list_prints_the_table_and_the_summary() {
-        let r = run_in_repo(&["audit", "examples/vendors.csv"]);
+        // A terminal wide enough for the table (piped output without
+        // COLUMNS gets one block of lines per row: tests/reports.rs).
+        let home = Dir::new();
+        let r = finished(
+            command(Path::new(env!("CARGO_MANIFEST_DIR")), home.path())
+                .args(["audit", "examples/vendors.csv", "--lang", "en"])
+                .env("COLUMNS", "200")
+                .stdin(Stdio::null())
+                .output()
+                .expect("run filing-check"),
+        );
         r.expect_code(1);
         r.expect_stdout_contains(&[
             "verdict",

@@ -133,15 +133,32 @@ pub enum ColumnError {
     },
 }
 
+/// The headers as an error lists them: the first 20, each cut to 200
+/// characters, and a count of the rest (a list may have millions of
+/// columns, and a header cell megabytes).
 fn list(headers: &[String]) -> String {
+    const SHOWN: usize = 20;
+    const CHARS: usize = 200;
     if headers.iter().all(|h| h.trim().is_empty()) {
         return "(none)".into();
     }
-    headers
+    let mut shown: Vec<String> = headers
         .iter()
-        .map(|h| format!("{:?}", h.trim()))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .take(SHOWN)
+        .map(|h| {
+            let h = h.trim();
+            match h.char_indices().nth(CHARS - 1) {
+                Some((end, _)) if h[end..].chars().nth(1).is_some() => {
+                    format!("{:?}", format!("{}…", &h[..end]))
+                }
+                _ => format!("{h:?}"),
+            }
+        })
+        .collect();
+    if headers.len() > SHOWN {
+        shown.push(format!("(and {} more)", headers.len() - SHOWN));
+    }
+    shown.join(", ")
 }
 
 /// The role a header cell's keywords suggest.

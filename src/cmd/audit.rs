@@ -20,8 +20,12 @@ use filing_check::audit::pipeline::{self, AuditError, Options};
 use filing_check::audit::policy::{self, Policy};
 use filing_check::audit::{AuditVerdict, Auditor, Require};
 use filing_check::date::Date;
+use filing_check::freshness;
 use filing_check::input::{self, ReadOptions, Source};
-use filing_check::printer::audit::{self as out_fmt, diagnostics, AuditFormat, OutputEncoding};
+use filing_check::printer;
+use filing_check::printer::audit::{
+    self as out_fmt, diagnostics, AuditFormat, Lang, OutputEncoding, Settings,
+};
 use filing_check::report::RegistryInfo;
 
 use super::{Ctx, Exit, UsageError};
@@ -58,7 +62,8 @@ pub struct Args {
     file: String,
 
     /// Output format: table, csv, json, jsonl, markdown, junit, github or xlsx
-    /// [default: from --output's extension, else table].
+    /// [default: from --output's extension (.csv, .json, .jsonl, .md, .xml,
+    /// .xlsx, .txt; another is an error), else table].
     #[arg(long, value_name = "FORMAT")]
     format: Option<AuditFormat>,
 
@@ -66,9 +71,17 @@ pub struct Args {
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
 
-    /// Encoding of csv output: utf-8, utf-8-bom (for Excel) or gbk.
-    #[arg(long, value_name = "ENCODING", default_value = "utf-8")]
+    /// Encoding of csv output: utf-8-bom (UTF-8 as Excel opens it), utf-8
+    /// (for programs), gb18030 (Excel on Chinese Windows) or gbk (a character
+    /// GBK lacks is an error naming the row).
+    #[arg(long, value_name = "ENCODING", default_value = "utf-8-bom")]
     output_encoding: OutputEncoding,
+
+    /// The language of headers and labels: zh or en [default: zh for table,
+    /// markdown and xlsx; en for csv]. Codes stay English; json, jsonl,
+    /// junit and github output are English only.
+    #[arg(long, value_name = "LANG")]
+    lang: Option<Lang>,
 
     /// The input's text encoding (utf-8, gbk, gb18030, utf-16le, utf-16be,
     /// big5…) instead of detecting it.
@@ -126,7 +139,8 @@ pub struct Args {
     #[arg(long, value_name = "DAYS")]
     max_staleness: Option<u32>,
 
-    /// Print only failing rows, and on standard error only failures.
+    /// Print only failing rows, and on standard error only failures. A
+    /// report written with --output still has every row.
     #[arg(long, short = 'q')]
     quiet: bool,
 }
@@ -217,6 +231,7 @@ struct Plan {
     format: AuditFormat,
     output: Option<PathBuf>,
     output_encoding: OutputEncoding,
+    lang: Lang,
     read: ReadOptions,
     require: Require,
     fail_on: Vec<AuditVerdict>,
@@ -231,10 +246,13 @@ impl Plan {
     /// then the defaults). `stdout_is_terminal` says whether a binary format
     /// could land on a terminal.
     fn new(args: &Args, policy: Policy, stdout_is_terminal: bool) -> Result<Plan, UsageError> {
-        let format = args
-            .format
-            .or_else(|| args.output.as_deref().and_then(AuditFormat::from_extension))
-            .unwrap_or(AuditFormat::Table);
+        let format = match (args.format, args.output.as_deref()) {
+            (Some(format), _) => format,
+            (None, Some(path)) => AuditFormat::from_extension(path)
+                .map_err(UsageError)?
+                .unwrap_or(AuditFormat::Table),
+            (None, None) => AuditFormat::Table,
+        };
         if format.is_binary() && args.output.is_none() && stdout_is_terminal {
             return Err(UsageError(format!(
                 "--format {format} writes a binary file; give --output FILE.{format} or redirect standard output"
@@ -255,6 +273,7 @@ impl Plan {
             format,
             output: args.output.clone(),
             output_encoding: args.output_encoding,
+            lang: args.lang.unwrap_or_else(|| format.default_lang()),
             read,
             require: args.require.or(policy.require).unwrap_or(Require::Any),
             fail_on: args
@@ -271,7 +290,8 @@ impl Plan {
                     number: args.filing_col.clone(),
                     no_header: args.no_header,
                 },
-                quiet: args.quiet,
+                // --quiet quiets the terminal: a report file has every row.
+                quiet: args.quiet && args.output.is_none(),
             },
             quiet: args.quiet,
         })
@@ -321,7 +341,18 @@ fn run_plan(
         }
         None => (None, Box::new(BufWriter::new(stdout))),
     };
-    let mut sink = out_fmt::sink(plan.format, sink_out, plan.output_encoding);
+    let settings = Settings {
+        encoding: plan.output_encoding,
+        lang: plan.lang,
+        // A report file has no terminal: the table prints blocks of lines.
+        width: match plan.output {
+            None => printer::terminal_width(),
+            Some(_) => None,
+        },
+        freshness: freshness::freshness(&registry.snapshot, Date::today(), ctx.stale_after),
+        stale_after_days: ctx.stale_after,
+    };
+    let mut sink = out_fmt::sink(plan.format, sink_out, &settings);
 
     let progress = progress_bar(plan.quiet);
     let mut tick = |rows: u64| progress.set_position(rows);
@@ -343,6 +374,10 @@ fn run_plan(
             "standard output was closed before the report was written; the gate's outcome is unknown (write the report with --output FILE)".into(),
         )
         .into(),
+        // Said once (the error's own text already ends with its cause): a
+        // report that could not be written, e.g. a character its encoding
+        // lacks.
+        AuditError::Output(io) => UsageError(format!("writing the report: {io}")).into(),
         other => anyhow::Error::from(other),
     })?;
     if let Some(o) = output {
@@ -463,6 +498,62 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.format, AuditFormat::Json);
+    }
+
+    #[test]
+    fn an_output_name_no_format_writes_is_refused_unless_the_format_is_given() {
+        for name in ["r.xls", "r.html", "r.tsv", "r.junit", "r.pdf"] {
+            let err =
+                Plan::new(&args(&["l.csv", "-o", name]), Policy::default(), false).unwrap_err();
+            assert!(
+                err.0.contains(name)
+                    && err.0.contains(".xlsx (xlsx)")
+                    && err.0.contains("--format"),
+                "{err}"
+            );
+            let p = Plan::new(
+                &args(&["l.csv", "-o", name, "--format", "csv"]),
+                Policy::default(),
+                false,
+            )
+            .unwrap();
+            assert_eq!(p.format, AuditFormat::Csv);
+        }
+        // A name without an extension is the default format.
+        let p = Plan::new(&args(&["l.csv", "-o", "report"]), Policy::default(), false).unwrap();
+        assert_eq!(p.format, AuditFormat::Table);
+        let p = Plan::new(&args(&["l.csv", "-o", "R.XLSX"]), Policy::default(), false).unwrap();
+        assert_eq!(p.format, AuditFormat::Xlsx);
+    }
+
+    #[test]
+    fn quiet_thins_the_terminal_output_never_a_report_file() {
+        let p = Plan::new(&args(&["l.csv", "-q"]), Policy::default(), false).unwrap();
+        assert!(p.quiet && p.options.quiet);
+        let p = Plan::new(
+            &args(&["l.csv", "-q", "-o", "r.json"]),
+            Policy::default(),
+            false,
+        )
+        .unwrap();
+        assert!(p.quiet, "standard error stays quiet");
+        assert!(!p.options.quiet, "the report file gets every row");
+    }
+
+    #[test]
+    fn labels_are_chinese_where_people_read_them_unless_lang_says() {
+        let lang = |line: &[&str]| {
+            Plan::new(&args(line), Policy::default(), false)
+                .unwrap()
+                .lang
+        };
+        assert_eq!(lang(&["l.csv"]), Lang::Zh);
+        assert_eq!(lang(&["l.csv", "-o", "r.xlsx"]), Lang::Zh);
+        assert_eq!(lang(&["l.csv", "--format", "markdown"]), Lang::Zh);
+        assert_eq!(lang(&["l.csv", "-o", "r.csv"]), Lang::En);
+        assert_eq!(lang(&["l.csv", "--format", "json"]), Lang::En);
+        assert_eq!(lang(&["l.csv", "-o", "r.xlsx", "--lang", "en"]), Lang::En);
+        assert_eq!(lang(&["l.csv", "-o", "r.csv", "--lang", "zh"]), Lang::Zh);
     }
 
     #[test]

@@ -65,7 +65,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         results,
     };
     let written = match args.format {
-        Format::Table => printer::table::write_report(out, &report),
+        Format::Table => printer::table::write_report(out, &report, printer::terminal_width()),
         Format::Json => printer::json::write_report(out, &report),
         Format::Jsonl => printer::json::write_lines(out, &report),
     }

@@ -1,22 +1,33 @@
-//! Human-readable output of a lookup report: a verdict line and a table of
-//! evidence per query, an honest word on what "not found" means, and the
-//! registry's sources and as-of date at the end.
+//! Human-readable output of a lookup report: a verdict line and the
+//! evidence per query — a table on a terminal wide enough for all of it, a
+//! block of `key: value` lines per match otherwise (a narrow terminal, a
+//! pipe) — with the filing number when there is one,
+//! an honest word on what "not found" means, and the registry's sources and
+//! as-of date at the end. `--explain` lists the candidates that scored and
+//! counts the rest.
 
 use std::io::{self, Write};
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
+use super::text::display_width;
 use crate::matcher::{Explain, Verdict};
 use crate::report::{LookupReport, QueryResult, RegistryInfo};
 
-/// Prints every result, then the registry footer.
-pub fn write_report(out: &mut dyn Write, report: &LookupReport) -> io::Result<()> {
+/// Prints every result, then the registry footer: evidence as a table
+/// `width` columns wide, or as `key: value` lines when that is narrow or
+/// unknown (see [`super::is_wide`]).
+pub fn write_report(
+    out: &mut dyn Write,
+    report: &LookupReport,
+    width: Option<u16>,
+) -> io::Result<()> {
     for (i, result) in report.results.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        write_result(out, &report.registry, result)?;
+        write_result(out, &report.registry, result, width)?;
     }
     writeln!(out)?;
     write_footer(out, &report.registry)
@@ -30,38 +41,20 @@ fn verdict_line(v: Verdict) -> &'static str {
     }
 }
 
-fn write_result(out: &mut dyn Write, reg: &RegistryInfo, r: &QueryResult) -> io::Result<()> {
+fn write_result(
+    out: &mut dyn Write,
+    reg: &RegistryInfo,
+    r: &QueryResult,
+    width: Option<u16>,
+) -> io::Result<()> {
     writeln!(out, "{}: {}", r.query, verdict_line(r.verdict))?;
-    if !r.matches.is_empty() {
-        let mut table = Table::new();
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header([
-                "regime",
-                "company",
-                "item",
-                "kind",
-                "match",
-                "score",
-                "matched name",
-                "source",
-                "as of",
-            ]);
-        for m in &r.matches {
-            table.add_row([
-                m.regime.to_string(),
-                m.company.clone(),
-                m.item.clone(),
-                m.item_kind.as_str().to_string(),
-                m.kind.as_str().to_string(),
-                format!("{:.2}", m.score),
-                format!("{} ({})", m.matched_name, m.matched_via),
-                m.source.clone(),
-                m.as_of.clone(),
-            ]);
-        }
-        writeln!(out, "{table}")?;
+    // A table only where it fits whole: a wrapped one is unreadable.
+    match width
+        .filter(|_| super::is_wide(width))
+        .and_then(|w| table(r).filter(|t| fits(t, w)))
+    {
+        Some(t) => writeln!(out, "{t}")?,
+        None => write_lines(out, r)?,
     }
     if let Some(note) = &r.note {
         writeln!(out, "  note: {note}")?;
@@ -85,6 +78,95 @@ fn write_result(out: &mut dyn Write, reg: &RegistryInfo, r: &QueryResult) -> io:
     Ok(())
 }
 
+/// Whether `table` is at most `width` columns wide.
+fn fits(table: &Table, width: u16) -> bool {
+    table
+        .lines()
+        .all(|l| display_width(&l) <= usize::from(width))
+}
+
+/// The evidence as a table, if there is any.
+fn table(r: &QueryResult) -> Option<Table> {
+    if r.matches.is_empty() {
+        return None;
+    }
+    // The filing number when the registry has one: it is what a
+    // procurement file asks for.
+    let numbers = r.matches.iter().any(|m| m.filing_no.is_some());
+    let mut header = vec![
+        "regime",
+        "company",
+        "item",
+        "kind",
+        "match",
+        "score",
+        "matched name",
+    ];
+    if numbers {
+        header.push("filing no");
+    }
+    header.extend(["source", "as of"]);
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header);
+    for m in &r.matches {
+        let mut row = vec![
+            m.regime.to_string(),
+            m.company.clone(),
+            m.item.clone(),
+            m.item_kind.as_str().to_string(),
+            m.kind.as_str().to_string(),
+            format!("{:.2}", m.score),
+            format!("{} ({})", m.matched_name, m.matched_via),
+        ];
+        if numbers {
+            row.push(m.filing_no.clone().unwrap_or_default());
+        }
+        row.extend([m.source.clone(), m.as_of.clone()]);
+        table.add_row(row);
+    }
+    Some(table)
+}
+
+/// The evidence as one block per match, for narrow terminals and pipes:
+///
+/// ```text
+///   1. 智谱AI · ChatGLM生成算法 (algorithm)
+///      regime: deep-synthesis
+///      match: exact 1.00, 智谱AI (listed name)
+///      filing no: 网信算备110108823483901230031号
+///      source: qianzhan-2024-deep-synthesis, as of 2024-04
+/// ```
+fn write_lines(out: &mut dyn Write, r: &QueryResult) -> io::Result<()> {
+    for (i, m) in r.matches.iter().enumerate() {
+        let n = format!("{}.", i + 1);
+        let pad = " ".repeat(n.len());
+        writeln!(
+            out,
+            "  {n} {} · {} ({})",
+            m.company,
+            m.item,
+            m.item_kind.as_str()
+        )?;
+        writeln!(out, "  {pad} regime: {}", m.regime)?;
+        writeln!(
+            out,
+            "  {pad} match: {} {:.2}, {} ({})",
+            m.kind.as_str(),
+            m.score,
+            m.matched_name,
+            m.matched_via
+        )?;
+        if let Some(no) = &m.filing_no {
+            writeln!(out, "  {pad} filing no: {no}")?;
+        }
+        writeln!(out, "  {pad} source: {}, as of {}", m.source, m.as_of)?;
+    }
+    Ok(())
+}
+
 fn write_explain(out: &mut dyn Write, e: &Explain) -> io::Result<()> {
     writeln!(out, "  explain:")?;
     writeln!(
@@ -101,14 +183,23 @@ fn write_explain(out: &mut dyn Write, e: &Explain) -> io::Result<()> {
         "    thresholds: filed needs an exact/alias/fuzzy score ≥ {:.2}; matches below {:.2} are dropped",
         e.thresholds.strong, e.thresholds.weak
     )?;
+    // Only the candidates that scored: the others are counted.
+    let scored: Vec<_> = e.candidates.iter().filter(|c| c.score > 0.0).collect();
+    let unscored = e.candidates.len() - scored.len();
     if e.candidates.is_empty() {
         writeln!(
             out,
             "    candidates: none share a name, pronunciation or character pair"
         )?;
+    } else if scored.is_empty() {
+        writeln!(
+            out,
+            "    candidates: {unscored} name{} compared, none scored",
+            if unscored == 1 { " was" } else { "s were" }
+        )?;
     } else {
-        writeln!(out, "    candidates ({}):", e.candidates.len())?;
-        for c in &e.candidates {
+        writeln!(out, "    candidates that scored ({}):", scored.len())?;
+        for c in scored {
             let what = match &c.item {
                 Some(item) => format!("item {item} of {}", c.company),
                 None => format!("company {}", c.company),
@@ -121,6 +212,13 @@ fn write_explain(out: &mut dyn Write, e: &Explain) -> io::Result<()> {
                 out,
                 "      {:.3} {how} {} ({}) → {what}",
                 c.score, c.name, c.via
+            )?;
+        }
+        if unscored > 0 {
+            writeln!(
+                out,
+                "      and {unscored} more name{} compared, none scored",
+                if unscored == 1 { " was" } else { "s were" }
             )?;
         }
     }

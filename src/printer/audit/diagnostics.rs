@@ -2,6 +2,9 @@
 //! code and a ready-to-paste exception; the gate's notices; and the summary
 //! that ends every run. Standard output carries only the report.
 //!
+//! Values from the list are echoed cut to a readable length, and at most
+//! [`FAILURES_SHOWN`] failing rows are listed: the report has every row.
+//!
 //! Styles are ANSI; the caller writes through `anstream`, which drops them
 //! when standard error is not a terminal or `NO_COLOR` is set.
 
@@ -13,6 +16,7 @@ use crate::audit::gate::Summary;
 use crate::audit::pipeline::Failure;
 use crate::audit::policy;
 use crate::audit::AuditVerdict;
+use crate::printer::text::{echo, is_clipped, reason};
 use crate::report::RegistryInfo;
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
@@ -20,14 +24,18 @@ const WARNING: Style = AnsiColor::Yellow.on_default().bold();
 const GOOD: Style = AnsiColor::Green.on_default().bold();
 const DIM: Style = Style::new().dimmed();
 
+/// Distinct failing rows listed in full; the rest are counted.
+pub const FAILURES_SHOWN: usize = 100;
+
 /// Each failing row, once per distinct vendor/model/number, with the entry
-/// that would accept it.
+/// that would accept it; past [`FAILURES_SHOWN`], a count of the rest.
 pub fn write_failures(out: &mut dyn Write, file: &str, failures: &[Failure]) -> io::Result<()> {
-    for f in failures {
+    for f in failures.iter().take(FAILURES_SHOWN) {
         let eval = &f.evaluation;
         let what = [f.vendor.trim(), f.model.trim()]
             .into_iter()
             .filter(|s| !s.is_empty())
+            .map(echo)
             .collect::<Vec<_>>()
             .join(" / ");
         let repeats = if f.repeats > 0 {
@@ -46,10 +54,18 @@ pub fn write_failures(out: &mut dyn Write, file: &str, failures: &[Failure]) -> 
             } else {
                 format!(" {what}")
             },
-            eval.reason
+            reason(&eval.reason)
         )?;
         if eval.verdict == AuditVerdict::Invalid || what.is_empty() {
             writeln!(out, "  {DIM}= fix the row: give a vendor or a model{DIM:#}")?;
+            continue;
+        }
+        if is_clipped(&f.vendor) || is_clipped(&f.model) {
+            writeln!(
+                out,
+                "  {DIM}= to accept it, add an exception to {} (the row's names are too long to show here){DIM:#}",
+                policy::FILE_NAME
+            )?;
             continue;
         }
         writeln!(
@@ -60,6 +76,14 @@ pub fn write_failures(out: &mut dyn Write, file: &str, failures: &[Failure]) -> 
         for line in f.entry.lines() {
             writeln!(out, "    {line}")?;
         }
+    }
+    if let Some(rest) = failures.get(FAILURES_SHOWN..).filter(|r| !r.is_empty()) {
+        let rows: u64 = rest.iter().map(|f| 1 + f.repeats).sum();
+        writeln!(
+            out,
+            "{DIM}(and {rows} more failing row{} not shown here: the report has every row; write it to a file with --output FILE){DIM:#}",
+            if rows == 1 { "" } else { "s" }
+        )?;
     }
     Ok(())
 }
