@@ -13,7 +13,7 @@
 -- file) in a few long reads rather than thousands of 4 KiB ones.
 PRAGMA page_size = 65536;            -- first: it must precede any write
 PRAGMA application_id = 1178815281;  -- 0x46434B31, "FCK1"
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;
 
 -- The two filing regimes, with what the seed's comparison table gives.
 CREATE TABLE regimes (
@@ -136,11 +136,12 @@ CREATE TABLE batch_filings (
 );
 CREATE INDEX batch_filings_filing ON batch_filings(filing_id);
 
--- Other established names of a company or an item, each with its source.
+-- Other established names of a company, an item or a group, each with its
+-- source.
 CREATE TABLE aliases (
     id      INTEGER PRIMARY KEY,
-    entity  TEXT NOT NULL CHECK (entity IN ('company', 'item')),
-    name    TEXT NOT NULL,               -- companies.name, or filings.item
+    entity  TEXT NOT NULL CHECK (entity IN ('company', 'item', 'group')),
+    name    TEXT NOT NULL,               -- companies.name, filings.item, or companies.group_name
     alias   TEXT NOT NULL,
     kind    TEXT NOT NULL CHECK (kind IN ('legal_name', 'english_name', 'brand',
                                           'product_name', 'former_name', 'pinyin')),
@@ -148,6 +149,19 @@ CREATE TABLE aliases (
     note    TEXT,
     UNIQUE (entity, name, alias)
 );
+
+-- Second sources for official filings: a vendor's own disclosure, a page
+-- that lists the numbers of the models it hosts, a publication that quotes
+-- the list. Keyed by the filing number the source gives.
+CREATE TABLE corroborations (
+    id         INTEGER PRIMARY KEY,
+    filing_no  TEXT NOT NULL,
+    source_id  TEXT NOT NULL REFERENCES sources(id),
+    location   TEXT NOT NULL,           -- where in the source
+    quote      TEXT,                    -- what it says, verbatim
+    note       TEXT
+);
+CREATE INDEX corroborations_filing_no ON corroborations(filing_no);
 
 -- Derived data. Files made before this section existed get it on their next
 -- write: filing-check runs everything below the next line on every write.

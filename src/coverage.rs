@@ -11,7 +11,7 @@
 
 use crate::date::Date;
 use crate::filing_no::FilingNumber;
-use crate::model::{Completeness, Regime, Snapshot};
+use crate::model::{Completeness, ListKind, Regime, Snapshot};
 
 /// The scope of a national list, as imports record it.
 const NATIONAL: &str = "national";
@@ -24,7 +24,15 @@ pub struct CompleteList {
     pub scope: Option<String>,
     pub as_of: Date,
     pub source: String,
+    /// For an official list (`lists.csv`), which numbers it holds: a list
+    /// of filings holds no registration's 上线编号. `None`: a complete
+    /// source, which holds every number of its regime.
+    pub kind: Option<ListKind>,
 }
+
+/// How long after a number's date an official list may still lack it: the
+/// bimonthly attachments publish a filing a month or two after its date.
+const PUBLICATION_LAG_DAYS: i64 = 62;
 
 /// The complete lists of a registry.
 #[derive(Clone, Debug, Default)]
@@ -65,6 +73,7 @@ impl Coverage {
                             scope: None,
                             as_of,
                             source: s.id.clone(),
+                            kind: None,
                         });
                     }
                 }
@@ -75,8 +84,22 @@ impl Coverage {
                     scope: (b.scope != NATIONAL).then(|| b.scope.clone()),
                     as_of,
                     source: s.id.clone(),
+                    kind: None,
                 });
             }
+        }
+        // The official lists the registry holds whole (`lists.csv`).
+        for l in snap.lists.iter().filter(|l| l.complete) {
+            let Some(as_of) = Date::parse_as_of(&l.as_of) else {
+                continue;
+            };
+            complete.push(CompleteList {
+                regime: l.regime,
+                scope: (l.scope != NATIONAL).then(|| l.scope.clone()),
+                as_of,
+                source: l.id.clone(),
+                kind: Some(l.kind),
+            });
         }
         Coverage { complete }
     }
@@ -88,8 +111,14 @@ impl Coverage {
         let listed_by = n.listed_by()?;
         let region = &n.region().name;
         self.complete.iter().find(|c| {
-            c.regime == n.regime()
-                && c.as_of.days() >= listed_by.days()
+            let (holds, lag) = match c.kind {
+                None => (true, 0),
+                Some(ListKind::Registrations) => (n.is_registration(), PUBLICATION_LAG_DAYS),
+                Some(_) => (!n.is_registration(), PUBLICATION_LAG_DAYS),
+            };
+            holds
+                && c.regime == n.regime()
+                && c.as_of.days() >= listed_by.days() + lag
                 && c.scope
                     .as_deref()
                     .is_none_or(|s| s.starts_with(region.as_str()) || region.starts_with(s))
@@ -111,6 +140,7 @@ mod tests {
                     scope: scope.map(str::to_string),
                     as_of: Date::parse_as_of(as_of).unwrap(),
                     source: "s".into(),
+                    kind: None,
                 })
                 .collect(),
         }
@@ -144,5 +174,34 @@ mod tests {
         assert!(coverage(&[(Regime::DeepSynthesis, None, "2025-01")])
             .covering(&a)
             .is_some());
+    }
+
+    #[test]
+    fn an_official_list_holds_its_own_kind_of_number_after_the_publication_lag() {
+        let list = |kind, as_of| Coverage {
+            complete: vec![CompleteList {
+                regime: Regime::Genai,
+                scope: None,
+                as_of: Date::parse_as_of(as_of).unwrap(),
+                source: "l".into(),
+                kind: Some(kind),
+            }],
+        };
+        let filing = parse("Beijing-ChatGLM-20230821").unwrap();
+        let registration = parse("Beijing-AutoGLM-20250606S0053").unwrap();
+        assert!(list(ListKind::Filings, "2026-08")
+            .covering(&filing)
+            .is_some());
+        assert!(list(ListKind::Filings, "2026-08")
+            .covering(&registration)
+            .is_none());
+        assert!(list(ListKind::Registrations, "2026-08")
+            .covering(&registration)
+            .is_some());
+        // A number dated weeks before the list may not be published yet.
+        let recent = parse("Beijing-Xyz-202607200001").unwrap();
+        assert!(list(ListKind::Filings, "2026-08")
+            .covering(&recent)
+            .is_none());
     }
 }

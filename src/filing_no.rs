@@ -95,6 +95,18 @@ impl FilingNumber {
         }
     }
 
+    /// Whether this is a registration's 上线编号 (`…S0054`), which the list
+    /// of registrations holds, not the list of filings.
+    pub fn is_registration(&self) -> bool {
+        matches!(
+            self,
+            FilingNumber::Service {
+                registration: true,
+                ..
+            }
+        )
+    }
+
     /// The province the number names.
     pub fn region(&self) -> &Region {
         match self {

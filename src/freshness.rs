@@ -85,7 +85,10 @@ mod tests {
         let f = freshness(&reg.snapshot, later, 180);
         assert!(f.iter().all(|x| x.stale));
         let w = warning(&f, 180).unwrap();
-        assert!(w.contains("genai data are as of 2026-08 (303 days old)"), "{w}");
+        assert!(
+            w.contains("genai data are as of 2026-08 (303 days old)"),
+            "{w}"
+        );
         assert!(w.contains("deep-synthesis data are as of 2026-07"), "{w}");
     }
 }

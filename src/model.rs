@@ -249,10 +249,12 @@ text_enum! {
 }
 
 text_enum! {
-    /// Whether an alias names a company or an item (model/algorithm/service).
+    /// Whether an alias names a company, an item (model/algorithm/service)
+    /// or a group of companies (a company's `group`).
     pub enum AliasEntity ("alias entity") {
         Company = "company",
         Item = "item",
+        Group = "group",
     }
 }
 
@@ -805,6 +807,25 @@ pub struct Alias {
     pub note: Option<String>,
 }
 
+/// A second source for an official filing: a vendor's disclosure, a page
+/// listing the numbers of the models it hosts, a publication quoting the
+/// list. `registry/corroborations.csv`, one row per (number, source).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Corroboration {
+    #[serde(deserialize_with = "cell::text")]
+    pub filing_no: String,
+    #[serde(deserialize_with = "cell::text")]
+    pub source: String,
+    /// Where in the source.
+    #[serde(deserialize_with = "cell::text")]
+    pub location: String,
+    /// What it says, verbatim.
+    #[serde(default, deserialize_with = "cell::opt")]
+    pub quote: Option<String>,
+    #[serde(default, deserialize_with = "cell::opt")]
+    pub note: Option<String>,
+}
+
 /// What a registry holds, read into memory.
 ///
 /// Commands that go through every filing (audit, status, export) read the
@@ -822,6 +843,7 @@ pub struct Snapshot {
     pub companies: Vec<Company>,
     pub filings: Vec<Filing>,
     pub aliases: Vec<Alias>,
+    pub corroborations: Vec<Corroboration>,
     pub batches: Vec<Batch>,
     /// Set when `filings` is only some of the registry's filings: the
     /// (regime, source id) pairs of all of them.

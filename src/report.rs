@@ -29,6 +29,8 @@ pub struct RegistryInfo {
     pub loaded_from: String,
     pub schema_version: i64,
     pub sources: Vec<Source>,
+    /// The regulator's lists and how much of each the registry holds.
+    pub lists: Vec<crate::model::OfficialList>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -59,8 +61,38 @@ pub struct MatchInfo {
     pub matched_name: String,
     pub matched_via: Via,
     pub filing_no: Option<String>,
+    /// The company cell as the source gives it, when the registry files the
+    /// row under another name (a seed row under the entity that filed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_listed: Option<String>,
+    /// The group the company belongs to, when the registry names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// `listed`, `cancelled` (with when and who says so) or
+    /// `absent-from-newer`.
+    pub status: FilingStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_source: Option<String>,
+    /// For a row of another source: the official filing (its number) it
+    /// describes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
     pub source: String,
     pub as_of: String,
+    pub location: String,
+    /// Second sources that give the same number.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub corroborated_by: Vec<Corroborated>,
+}
+
+/// A second source for a filing, as a match shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Corroborated {
+    pub source: String,
+    pub title: String,
+    pub url: Option<String>,
     pub location: String,
 }
 
@@ -72,6 +104,7 @@ impl RegistryInfo {
             loaded_from: reg.origin.to_string(),
             schema_version: reg.schema_version,
             sources: snap.sources.clone(),
+            lists: snap.lists.clone(),
         }
     }
 
@@ -85,16 +118,55 @@ impl RegistryInfo {
 
 /// Resolves a matcher outcome into the reported result.
 pub fn query_result(snap: &Snapshot, outcome: Outcome, explain: bool) -> QueryResult {
-    let matches = outcome
+    let matches: Vec<MatchInfo> = outcome
         .matches
         .iter()
         .map(|m| match_info(snap, m))
         .collect();
+    let mut notes: Vec<String> = Vec::new();
+    if let Some(note) = outcome.note {
+        notes.push(note);
+    }
+    // What ended the filings that no longer stand, when a source says.
+    for m in matches
+        .iter()
+        .filter(|m| m.status == FilingStatus::Cancelled)
+    {
+        let by = m
+            .status_source
+            .as_deref()
+            .map(|id| {
+                snap.source(id)
+                    .map_or_else(|| id.to_string(), |s| format!("{} ({id})", s.title))
+            })
+            .map(|s| format!(" by {s}"))
+            .unwrap_or_default();
+        notes.push(format!(
+            "{} · {} ({}) was cancelled{}{by}",
+            m.company,
+            m.item,
+            m.filing_no.as_deref().unwrap_or("no number"),
+            m.status_on
+                .as_deref()
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default(),
+        ));
+    }
+    if let Some(f) = outcome.nearest.and_then(|id| snap.filing(id)) {
+        let company = snap
+            .company(f.company_id)
+            .map_or(f.company.as_str(), |c| c.name.as_str());
+        notes.push(format!(
+            "did you mean {} ({company} · {})? It is the listed number nearest to the one asked for; a number answers only when it is exactly a listed one",
+            f.filing_no().unwrap_or_default(),
+            f.item
+        ));
+    }
     QueryResult {
         query: outcome.query,
         verdict: outcome.verdict,
         matches,
-        note: outcome.note,
+        note: (!notes.is_empty()).then(|| notes.join("; ")),
         explain: explain.then_some(outcome.explain),
     }
 }
@@ -110,9 +182,37 @@ pub fn match_info(snap: &Snapshot, m: &FilingMatch) -> MatchInfo {
         .unwrap_or_else(|| panic!("filing {} was matched but not read", m.filing));
     let company = snap.company(f.company_id);
     let source = snap.source(&f.source);
+    let name = company.map_or_else(|| f.company.clone(), |c| c.name.clone());
+    let corroborated_by = f
+        .filing_no()
+        .and_then(|n| crate::filing_no::parse(n).ok())
+        .map(|n| {
+            let key = n.key();
+            snap.corroborations
+                .iter()
+                .filter(|c| crate::filing_no::parse(&c.filing_no).is_ok_and(|n| n.key() == key))
+                .map(|c| Corroborated {
+                    source: c.source.clone(),
+                    title: snap
+                        .source(&c.source)
+                        .map_or_else(String::new, |s| s.title.clone()),
+                    url: snap.source(&c.source).and_then(|s| s.url.clone()),
+                    location: c.location.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     MatchInfo {
         regime: f.regime,
-        company: company.map_or_else(|| f.company.clone(), |c| c.name.clone()),
+        company_listed: (!f.fields.company.is_empty() && f.fields.company != name)
+            .then(|| f.fields.company.clone()),
+        group: company.and_then(|c| c.group_name.clone()),
+        status: f.status,
+        status_on: f.status_on.clone(),
+        status_source: f.status_source.clone(),
+        same_as: f.same_as.clone(),
+        corroborated_by,
+        company: name,
         legal_name: company.and_then(|c| c.legal_name.clone()),
         item: f.item.clone(),
         item_kind: f.item_kind,
@@ -135,6 +235,9 @@ pub struct StatusReport {
     pub schema_version: i64,
     pub as_of: Option<String>,
     pub regimes: Vec<RegimeStatus>,
+    /// Each official list: how many of its rows the registry holds, which
+    /// (sequence ranges, batches), whether all, and the regulator's total.
+    pub lists: Vec<ListStatus>,
     pub sources: Vec<SourceStatus>,
     pub companies: usize,
     pub aliases: usize,
@@ -158,6 +261,16 @@ pub struct RegimeStatus {
     pub in_force: String,
     pub filings: usize,
     pub as_of: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ListStatus {
+    #[serde(flatten)]
+    pub list: crate::model::OfficialList,
+    /// Rows of the list the registry holds.
+    pub rows: usize,
+    /// Of them, cancelled.
+    pub cancelled: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -186,6 +299,24 @@ impl StatusReport {
                         in_force: meta.map_or_else(String::new, |m| m.in_force.clone()),
                         filings: snap.count(r),
                         as_of: snap.regime_as_of(r).map(str::to_string),
+                    }
+                })
+                .collect(),
+            lists: snap
+                .lists
+                .iter()
+                .map(|l| {
+                    let rows = snap
+                        .filings
+                        .iter()
+                        .filter(|f| f.list.as_deref() == Some(l.id.as_str()));
+                    let (rows, cancelled) = rows.fold((0, 0), |(n, c), f| {
+                        (n + 1, c + usize::from(f.status == FilingStatus::Cancelled))
+                    });
+                    ListStatus {
+                        list: l.clone(),
+                        rows,
+                        cancelled,
                     }
                 })
                 .collect(),

@@ -26,8 +26,8 @@ use util::{Dir, Run};
 /// |------|----------------------------------------|-----------|-----------------------|
 /// | 2    | 北京智谱华章科技有限公司 / GLM大模型   | filed     | filed                 |
 /// | 3    | 百度 / GLM大模型                       | mismatch  | vendor-model-mismatch |
-/// | 4    | MiniMax / 海螺AI                       | review    | model-not-listed      |
-/// | 5    | OpenAI / ChatGPT                       | not-found | not-in-registry       |
+/// | 4    | 科大讯飞 / 内部测试模型                | review    | model-not-listed      |
+/// | 5    | Anthropic / Claude                     | not-found | not-in-registry       |
 /// | 6    | (empty)                                | invalid   | empty-row             |
 /// | 7    | N/A / N/A                              | invalid   | placeholder-name      |
 /// | 8    | 金山办公 / WPS AI / malformed number   | mismatch  | malformed-number      |
@@ -35,8 +35,8 @@ const MIXED: &str = "\
 序号,供应商名称,模型名称,备案号
 1,北京智谱华章科技有限公司,GLM大模型,
 2,百度,GLM大模型,
-3,MiniMax,海螺AI,
-4,OpenAI,ChatGPT,
+3,科大讯飞,内部测试模型,
+4,Anthropic,Claude,
 5,,,
 6,N/A,N/A,
 7,金山办公,WPS AI,网信算备1101088234839号
@@ -65,7 +65,7 @@ const ALL_FILED: &str = "\
 ";
 
 /// The registry's as-of date, which every format must carry.
-const AS_OF: &str = "2024-04";
+const AS_OF: &str = "2026-08";
 
 /// Writes `bytes` to `name` in the test's directory.
 fn put(dir: &Dir, name: &str, bytes: impl AsRef<[u8]>) {
@@ -258,7 +258,7 @@ mod formats {
             "mismatch",
             "invalid",
             "北京智谱华章科技有限公司",
-            "OpenAI",
+            "Anthropic",
         ]);
         let caveat = last_line(&r.stdout);
         assert!(
@@ -339,7 +339,7 @@ mod formats {
             ("2", "百度", "GLM大模型")
         );
         // The filer is the company the registry names, not the row's vendor.
-        assert_eq!(&baidu[filer], "智谱AI");
+        assert_eq!(&baidu[filer], "北京智谱华章科技有限公司");
         let kingsoft = records.iter().find(|r| &r[0] == "8").unwrap();
         assert_eq!(&kingsoft[4], "网信算备1101088234839号");
     }
@@ -413,8 +413,8 @@ mod formats {
         let evidence = filed["evidence"].as_array().unwrap();
         assert!(!evidence.is_empty());
         for e in evidence {
-            assert_eq!(e["company"], "智谱AI", "{e}");
-            assert_eq!(e["as_of"], AS_OF, "{e}");
+            assert_eq!(e["company"], "北京智谱华章科技有限公司", "{e}");
+            assert!(e["as_of"].as_str().is_some_and(|d| *d <= *AS_OF), "{e}");
             assert!(e["source"].as_str().is_some_and(|s| !s.is_empty()), "{e}");
         }
         assert_eq!(row(&json, 8)["filing_no"], "网信算备1101088234839号");
@@ -661,8 +661,8 @@ mod formats {
         let kinds = [
             ("北京智谱华章科技有限公司", "GLM大模型", "filed"),
             ("百度", "GLM大模型", "mismatch"),
-            ("MiniMax", "海螺AI", "review"),
-            ("OpenAI", "ChatGPT", "not-found"),
+            ("科大讯飞", "内部测试模型", "review"),
+            ("Anthropic", "Claude", "not-found"),
         ];
         let n = 9_000;
         let mut text = String::from("供应商,模型\n");
@@ -711,7 +711,7 @@ mod formats {
 
     #[test]
     fn an_input_error_leaves_no_half_written_report() {
-        let dir = dir_with_list("供应商名称,模型名称\n智谱AI,GLM大模型\nOpenAI\n");
+        let dir = dir_with_list("供应商名称,模型名称\n智谱AI,GLM大模型\nAnthropic\n");
         let r = dir.run(&["audit", "list.csv", "-o", "report.json"]);
         r.expect_code(2);
         assert!(!dir.join("report.json").exists());
@@ -843,7 +843,7 @@ mod workbooks {
         second.set_name("海外").unwrap();
         for (r, (v, m)) in [
             ("Vendor", "Model"),
-            ("OpenAI", "ChatGPT"),
+            ("Anthropic", "Claude"),
             ("Anthropic", "Claude"),
         ]
         .into_iter()
@@ -935,8 +935,8 @@ mod codes {
                 "filed",
             ),
             ("百度", "GLM大模型", "", "mismatch", "vendor-model-mismatch"),
-            ("OpenAI", "ChatGPT", "", "not-found", "not-in-registry"),
-            ("MiniMax", "海螺AI", "", "review", "model-not-listed"),
+            ("Anthropic", "Claude", "", "not-found", "not-in-registry"),
+            ("科大讯飞", "内部测试模型", "", "review", "model-not-listed"),
             ("", "", "", "invalid", "empty-row"),
             ("N/A", "", "", "invalid", "placeholder-name"),
             (
@@ -946,8 +946,7 @@ mod codes {
                 "mismatch",
                 "malformed-number",
             ),
-            // A well-formed genai number the registry cannot confirm
-            // leaves the names' verdict.
+            // A listed genai number of the vendor's filing confirms it.
             (
                 "百度",
                 "文心一言",
@@ -963,8 +962,10 @@ mod codes {
                 "review",
                 "unconfirmed-vendor",
             ),
-            // A group is not the filer.
-            ("字节跳动", "", "", "review", "related-entity"),
+            // A group's name answers with its members' filings.
+            ("字节跳动", "", "", "filed", "filed"),
+            // A parent without a filing of its own is not the filer.
+            ("百度集团股份有限公司", "", "", "review", "related-entity"),
             // A branch contains the filer's name plus other words.
             (
                 "北京智谱华章科技有限公司上海分公司",
@@ -1019,56 +1020,38 @@ mod codes {
         assert_eq!(failing_lines(&json), Vec::<u64>::new());
     }
 
-    /// A registry file like the embedded one, but holding the number of
-    /// 智谱AI's ChatGLM生成算法 and a second filer of GLM大模型 (百度), with
-    /// its lists taken as complete (so that an unknown number counts).
-    fn numbered_registry(dir: &Dir) {
-        dir.run(&["registry", "init", "reg.db"]).expect_code(0);
-        let db = rusqlite::Connection::open(dir.join("reg.db")).unwrap();
-        db.execute("UPDATE sources SET completeness = 'complete'", [])
-            .unwrap();
-        let n = db
-            .execute(
-                "UPDATE filings SET filing_no = '网信算备110108823483901230031号' \
-                 WHERE item = 'ChatGLM生成算法'",
-                [],
-            )
-            .unwrap();
-        assert_eq!(n, 1);
-        let n = db
-            .execute(
-                "INSERT INTO filings (regime, company_id, company_listed, item, item_listed, \
-                 item_kind, source_id, location) \
-                 SELECT regime, (SELECT id FROM companies WHERE name = '百度'), '百度', item, \
-                 item_listed, item_kind, source_id, location FROM filings WHERE item = 'GLM大模型'",
-                [],
-            )
-            .unwrap();
-        assert_eq!(n, 1);
-    }
-
+    /// Numbers against the embedded registry, which holds the official
+    /// lists: the national genai list of filings whole (so an unknown genai
+    /// number counts against a row), the deep-synthesis batches not (so an
+    /// unknown algorithm number does not).
     #[test]
-    fn filing_numbers_against_a_registry_that_holds_them() {
+    fn filing_numbers_against_the_official_lists() {
         let dir = Dir::new();
-        numbered_registry(&dir);
-        let known = "网信算备110108823483901230031号";
-        let unknown = "网信算备110108823483901230099号";
+        // 北京智谱华章科技有限公司's 智谱ChatGLM生成算法 (第一批, 序号 3).
+        let known = "网信算备110108105858001230019号";
+        let unknown_algorithm = "网信算备110108105858001230099号";
         let cases: &[(&str, &str, &str, &str, &str)] = &[
             ("", "", known, "filed", "filed-by-number"),
             ("智谱AI", "ChatGLM生成算法", known, "filed", "filed"),
             ("百度", "", known, "mismatch", "number-of-other-company"),
-            ("智谱AI", "", unknown, "mismatch", "unknown-number"),
-            ("OpenAI", "ChatGPT", known, "review", "number-only"),
-            ("", "GLM大模型", "", "review", "ambiguous"),
+            ("智谱AI", "", unknown_algorithm, "filed", "filed"),
+            ("Anthropic", "Claude", known, "review", "number-only"),
+            (
+                "智谱AI",
+                "",
+                "Beijing-ChatGLM-20230822",
+                "mismatch",
+                "unknown-number",
+            ),
+            ("智谱AI", "", "Beijing-ChatGLM-20230821", "filed", "filed"),
         ];
         let mut text = String::from("vendor,model,filing number\n");
         for (v, m, n, _, _) in cases {
             text.push_str(&format!("{v},{m},{n}\n"));
         }
         put(&dir, "list.csv", text);
-        let (r, json) = audit_json(&dir, &["--registry", "reg.db"]);
+        let (r, json) = audit_json(&dir, &["--no-policy"]);
         r.expect_code(1);
-        assert_eq!(json["registry"]["loaded_from"], "reg.db");
         for (i, (v, m, n, verdict, code)) in cases.iter().enumerate() {
             let got = row(&json, i as u64 + 2);
             assert_eq!(
@@ -1080,8 +1063,18 @@ mod codes {
         }
         // The number's filing is the evidence of a row filed by number.
         let by_number = row(&json, 2);
-        assert_eq!(by_number["evidence"][0]["company"], "智谱AI");
-        assert_eq!(by_number["evidence"][0]["item"], "ChatGLM生成算法");
+        assert_eq!(
+            by_number["evidence"][0]["company"],
+            "北京智谱华章科技有限公司"
+        );
+        assert_eq!(by_number["evidence"][0]["item"], "智谱ChatGLM生成算法");
+        // An algorithm number the incomplete batches lack is not held
+        // against the row, and the reason says it could not be confirmed.
+        let unconfirmed = row(&json, 5)["reason"].as_str().unwrap().to_string();
+        assert!(
+            unconfirmed.contains("could not be confirmed"),
+            "{unconfirmed}"
+        );
     }
 }
 
@@ -1095,11 +1088,11 @@ mod headers {
     #[test]
     fn the_delimiter_is_sniffed_or_given() {
         // Semicolons, with commas inside a name: sniffed.
-        let dir = dir_with_list("供应商;模型\n\"智谱AI, 北京\";GLM大模型\nOpenAI;ChatGPT\n");
+        let dir = dir_with_list("供应商;模型\n\"智谱AI, 北京\";GLM大模型\nAnthropic;Claude\n");
         let (r, json) = audit_json(&dir, &[]);
         r.expect_code(1);
         assert_eq!(row(&json, 2)["vendor"], "智谱AI, 北京");
-        assert_eq!(row(&json, 3)["model"], "ChatGPT");
+        assert_eq!(row(&json, 3)["model"], "Claude");
         // A pipe, named on the command line.
         put(&dir, "list.csv", "供应商|模型\n百度|文心一言\n");
         let (r, json) = audit_json(&dir, &["--delimiter", "|"]);
@@ -1147,7 +1140,7 @@ mod headers {
 
     #[test]
     fn a_title_row_padded_by_excel_is_skipped() {
-        let dir = dir_with_list("2024年AI供应商清单,,\n供应商名称,模型名称,备案号\n智谱AI,GLM大模型,\nOpenAI,ChatGPT,\n");
+        let dir = dir_with_list("2024年AI供应商清单,,\n供应商名称,模型名称,备案号\n智谱AI,GLM大模型,\nAnthropic,Claude,\n");
         let (r, json) = audit_json(&dir, &[]);
         r.expect_code(1);
         assert_eq!(json["input"]["header_line"], 2);
@@ -1160,7 +1153,7 @@ mod headers {
     #[test]
     fn a_bare_title_row_is_skipped() {
         let dir = dir_with_list(
-            "2024年AI供应商清单\n供应商名称,模型名称,备案号\n智谱AI,GLM大模型,\nOpenAI,ChatGPT,\n",
+            "2024年AI供应商清单\n供应商名称,模型名称,备案号\n智谱AI,GLM大模型,\nAnthropic,Claude,\n",
         );
         let (r, json) = audit_json(&dir, &[]);
         r.expect_code(1);
@@ -1172,7 +1165,7 @@ mod headers {
     }
 
     /// A list whose headers name no role: 编号, 名称, 说明.
-    const UNNAMED: &str = "编号,名称,说明\n1,百度,文心一言\n2,OpenAI,ChatGPT\n";
+    const UNNAMED: &str = "编号,名称,说明\n1,百度,文心一言\n2,Anthropic,Claude\n";
 
     #[test]
     fn columns_named_on_the_command_line() {
@@ -1188,7 +1181,7 @@ mod headers {
 
         let (r, json) = audit_json(&dir, &["--vendor-col", "2"]);
         r.expect_code(1);
-        assert_eq!(row(&json, 3)["vendor"], "OpenAI");
+        assert_eq!(row(&json, 3)["vendor"], "Anthropic");
         assert_eq!(row(&json, 3)["model"], "");
 
         let r = dir.run(&["audit", "list.csv", "--vendor-col", "9"]);
@@ -1228,7 +1221,7 @@ mod headers {
 
     #[test]
     fn a_bare_list_without_header_is_read_as_vendors() {
-        let dir = dir_with_list("智谱AI\nOpenAI\n");
+        let dir = dir_with_list("智谱AI\nAnthropic\n");
         let (r, json) = audit_json(&dir, &["--no-header"]);
         r.expect_code(1);
         assert_eq!(json["input"]["header_line"], Value::Null);
@@ -1258,7 +1251,7 @@ mod gate {
 
     #[test]
     fn review_passes_by_default_and_fails_with_fail_on_review() {
-        let dir = dir_with_list("供应商,模型\n智谱AI,GLM大模型\nMiniMax,海螺AI\n");
+        let dir = dir_with_list("供应商,模型\n智谱AI,GLM大模型\n科大讯飞,内部测试模型\n");
         let (r, json) = audit_json(&dir, &[]);
         r.expect_code(0);
         assert_eq!(row(&json, 3)["verdict"], "review");
@@ -1274,7 +1267,7 @@ mod gate {
         );
 
         // --fail-on replaces the default: not-found alone no longer fails.
-        let dir = dir_with_list("供应商,模型\n智谱AI,GLM大模型\nOpenAI,ChatGPT\n");
+        let dir = dir_with_list("供应商,模型\n智谱AI,GLM大模型\nAnthropic,Claude\n");
         dir.run(&["audit", "list.csv"]).expect_code(1);
         dir.run(&["audit", "list.csv", "--fail-on", "mismatch,invalid"])
             .expect_code(0);
@@ -1322,7 +1315,7 @@ mod gate {
     #[test]
     fn each_failing_row_is_reported_once_with_an_entry_to_paste() {
         let dir = dir_with_list(
-            "供应商,模型\nOpenAI,ChatGPT\n智谱AI,GLM大模型\nOpenAI,ChatGPT\nopenai,chatgpt\n百度,GLM大模型\n",
+            "供应商,模型\nAnthropic,Claude\n智谱AI,GLM大模型\nAnthropic,Claude\nanthropic,claude\n百度,GLM大模型\n",
         );
         let r = dir.run(&["audit", "list.csv"]);
         r.expect_code(1);
@@ -1355,7 +1348,7 @@ mod gate {
 
     #[test]
     fn the_pasted_exception_entry_accepts_the_row() {
-        let dir = dir_with_list("供应商,模型\n智谱AI,GLM大模型\nOpenAI,ChatGPT\n");
+        let dir = dir_with_list("供应商,模型\n智谱AI,GLM大模型\nAnthropic,Claude\n");
         let r = dir.run(&["audit", "list.csv"]);
         r.expect_code(1);
         // The indented block after `[[exceptions]]`, as printed.
@@ -1366,13 +1359,16 @@ mod gate {
             .take_while(|l| l.starts_with("    "))
             .map(|l| format!("{}\n", l.trim()))
             .collect();
-        assert!(entry.contains("vendor = \"OpenAI\""), "{}", r.stderr);
+        assert!(entry.contains("vendor = \"Anthropic\""), "{}", r.stderr);
         let approved = entry.replace("approved-by = \"\"", "approved-by = \"legal@example.com\"");
         assert_ne!(approved, entry, "the entry leaves approved-by to fill in");
         // Its reason is a TODO to replace: until it is, the policy is refused.
         put(&dir, "filing-check.toml", &approved);
         dir.run(&["audit", "list.csv"]).expect_code(2);
-        let filled = approved.replace("TODO: why this is acceptable", "pilot, no public-facing use");
+        let filled = approved.replace(
+            "TODO: why this is acceptable",
+            "pilot, no public-facing use",
+        );
         assert_ne!(filled, approved, "the entry leaves the reason to write");
         put(&dir, "filing-check.toml", &filled);
         let (r, json) = audit_json(&dir, &[]);
@@ -1389,7 +1385,7 @@ mod gate {
 mod policy {
     use super::*;
 
-    const LIST: &str = "供应商,模型\n智谱AI,GLM大模型\nOpenAI,ChatGPT\n";
+    const LIST: &str = "供应商,模型\n智谱AI,GLM大模型\nAnthropic,Claude\n";
 
     fn exception(vendor: &str, expires: &str) -> String {
         format!(
@@ -1404,7 +1400,7 @@ mod policy {
         put(
             &dir,
             "filing-check.toml",
-            exception("ｏｐｅｎａｉ", "2099-12-31"),
+            exception("ａｎｔｈｒｏｐｉｃ", "2099-12-31"),
         );
         let (r, json) = audit_json(&dir, &[]);
         r.expect_code(0);
@@ -1443,7 +1439,11 @@ mod policy {
     #[test]
     fn an_expired_exception_no_longer_counts_and_is_reported() {
         let dir = dir_with_list(LIST);
-        put(&dir, "filing-check.toml", exception("OpenAI", "2020-01-01"));
+        put(
+            &dir,
+            "filing-check.toml",
+            exception("Anthropic", "2020-01-01"),
+        );
         let (r, json) = audit_json(&dir, &[]);
         r.expect_code(1);
         assert_eq!(row(&json, 3)["gate"], "fail");
@@ -1453,7 +1453,7 @@ mod policy {
             .find(|l| l.starts_with("warning[exception-expired]"))
             .unwrap_or_else(|| panic!("no expiry warning:\n{}", r.stderr));
         assert!(
-            warning.contains("2020-01-01") && warning.contains("OpenAI"),
+            warning.contains("2020-01-01") && warning.contains("Anthropic"),
             "{warning}"
         );
         let notice = &json["summary"]["notices"][0];
@@ -1482,7 +1482,7 @@ mod policy {
 
     #[test]
     fn gate_settings_of_the_policy_apply_and_flags_override_them() {
-        let dir = dir_with_list("供应商,模型\n智谱AI,GLM大模型\nMiniMax,海螺AI\n");
+        let dir = dir_with_list("供应商,模型\n智谱AI,GLM大模型\n科大讯飞,内部测试模型\n");
         put(
             &dir,
             "filing-check.toml",
@@ -1581,7 +1581,7 @@ mod policy {
 mod baseline {
     use super::*;
 
-    const LIST: &str = "供应商,模型\n智谱AI,GLM大模型\nOpenAI,ChatGPT\n百度,GLM大模型\n";
+    const LIST: &str = "供应商,模型\n智谱AI,GLM大模型\nGoogle,Gemini\n百度,GLM大模型\n";
 
     #[test]
     fn known_findings_pass_and_new_ones_fail() {
@@ -1739,7 +1739,7 @@ mod bad_input {
     #[test]
     fn an_unclosed_quote_names_the_line_where_it_opens() {
         refused(
-            "供应商,模型\n智谱AI,GLM大模型\n\"OpenAI,ChatGPT\n百度,文心一言\n腾讯,混元大模型\n"
+            "供应商,模型\n智谱AI,GLM大模型\n\"Anthropic,Claude\n百度,文心一言\n腾讯,混元大模型\n"
                 .as_bytes(),
             &["list.csv:3:", "never closed"],
         );
@@ -1748,11 +1748,11 @@ mod bad_input {
     #[test]
     fn a_ragged_row_names_its_line() {
         refused(
-            "供应商,模型,备案号\n智谱AI,GLM大模型,\nOpenAI,ChatGPT\n百度,文心一言,\n".as_bytes(),
+            "供应商,模型,备案号\n智谱AI,GLM大模型,\nAnthropic,Claude\n百度,文心一言,\n".as_bytes(),
             &["list.csv:3:", "fields"],
         );
         refused(
-            "供应商,模型\n智谱AI,GLM大模型\nOpenAI,ChatGPT,x,y\n".as_bytes(),
+            "供应商,模型\n智谱AI,GLM大模型\nAnthropic,Claude,x,y\n".as_bytes(),
             &["list.csv:3:"],
         );
     }
@@ -1817,9 +1817,10 @@ mod stdin_and_quiet {
 
         let r = dir.run(&["audit", "list.csv", "-q"]);
         r.expect_code(1);
-        assert!(r.stdout.contains("OpenAI"), "{}", r.stdout);
+        assert!(r.stdout.contains("Anthropic"), "{}", r.stdout);
         assert!(
-            !r.stdout.contains("北京智谱华章科技有限公司") && !r.stdout.contains("MiniMax"),
+            !r.stdout.contains("供应商: 北京智谱华章科技有限公司")
+                && !r.stdout.contains("科大讯飞"),
             "a passing row is shown:\n{}",
             r.stdout
         );
@@ -1878,12 +1879,12 @@ mod examples {
         let summary = last_line(&r.stderr);
         assert!(
             summary.starts_with(
-                "audit: 14 rows: 8 filed, 1 review, 2 not-found, 2 mismatch, 1 invalid;"
+                "audit: 14 rows: 7 filed, 3 review, 1 not-found, 2 mismatch, 1 invalid;"
             ),
             "{summary}"
         );
         for needle in [
-            "error[not-in-registry]: examples/vendors.csv:9:",
+            "error[not-in-registry]: examples/vendors.csv:10:",
             "error[vendor-model-mismatch]: examples/vendors.csv:11:",
             "error[malformed-number]: examples/vendors.csv:12:",
             "error[empty-row]: examples/vendors.csv:13:",
@@ -1942,16 +1943,13 @@ fn a_number_written_anywhere_in_a_row_is_checked() {
         "{bad:#}"
     );
     assert_eq!(bad["filing_no"], "网信算备1101088234839012300号");
-    // A well-formed one is checked (the embedded registry holds no numbers,
-    // so the names decide, and the reason says so).
+    // A well-formed one is checked against the official list, which holds
+    // it: the reason says it is confirmed.
     let good = row(&report, 3);
     assert_eq!(good["verdict"], "filed", "{good:#}");
     assert_eq!(good["filing_no"], "Beijing-ChatGLM-20230821");
     assert!(
-        good["reason"]
-            .as_str()
-            .unwrap()
-            .contains("holds no genai numbers"),
+        good["reason"].as_str().unwrap().contains("confirmed"),
         "{good:#}"
     );
     // Numbers and dates that are no filing number are left alone.
@@ -1963,8 +1961,9 @@ fn a_number_written_anywhere_in_a_row_is_checked() {
 }
 
 /// Issue 12, item 1: a monthly batch of new filings (not complete) is no
-/// evidence against a number it lacks. The README's own example row keeps
-/// its name-based verdict, with a note that its number was not confirmed.
+/// evidence against a number it lacks. A row with a number newer than the
+/// embedded complete list keeps its name-based verdict, with a note that
+/// its number was not confirmed; a complete list as of later counts.
 #[test]
 fn a_partial_list_is_no_evidence_against_a_number() {
     let dir = Dir::new();
@@ -1972,9 +1971,9 @@ fn a_partial_list_is_no_evidence_against_a_number() {
         &dir,
         "batch.csv",
         "序号,属地,模型名称,备案单位,备案号,备案时间\n\
-         1,北京市,甲模型,北京甲科技有限公司,Beijing-JiaMoXing-202604280001,2026/5/10\n\
-         2,上海市,乙模型,上海乙科技有限公司,Shanghai-YiMoXing-202604280002,2026/5/10\n\
-         3,广东省,丙模型,广东丙科技有限公司,Guangdong-BingMoXing-202604280003,2026/5/10\n",
+         1,北京市,甲模型,北京甲科技有限公司,Beijing-JiaMoXing-202610200001,2026/10/20\n\
+         2,上海市,乙模型,上海乙科技有限公司,Shanghai-YiMoXing-202610200002,2026/10/20\n\
+         3,广东省,丙模型,广东丙科技有限公司,Guangdong-BingMoXing-202610200003,2026/10/20\n",
     );
     dir.run(&["registry", "init", "reg.db"]).expect_code(0);
     dir.run(&[
@@ -1986,13 +1985,13 @@ fn a_partial_list_is_no_evidence_against_a_number() {
         "--regime",
         "genai",
         "--as-of",
-        "2026-05-10",
+        "2026-11-20",
     ])
     .expect_code(0);
     put(
         &dir,
         "list.csv",
-        "供应商,模型,备案号\n百度,文心一言,Beijing-WenXinYiYan-20230821\n",
+        "供应商,模型,备案号\n百度,文心一言,Beijing-WenXinYiYan-202610150099\n",
     );
     let (r, json) = audit_json(&dir, &["--registry", "reg.db", "--no-policy"]);
     r.expect_code(0);
@@ -2008,7 +2007,7 @@ fn a_partial_list_is_no_evidence_against_a_number() {
     // The same number against a complete national list of that regime,
     // as of after the number's date: a mismatch.
     let all = std::fs::read_to_string(dir.join("batch.csv")).unwrap()
-        + "4,天津市,丁模型,天津丁科技有限公司,Tianjin-DingMoXing-202604280004,2026/5/10\n";
+        + "4,天津市,丁模型,天津丁科技有限公司,Tianjin-DingMoXing-202610200004,2026/10/20\n";
     put(&dir, "all.csv", all);
     dir.run(&[
         "--registry",
@@ -2019,7 +2018,7 @@ fn a_partial_list_is_no_evidence_against_a_number() {
         "--regime",
         "genai",
         "--as-of",
-        "2026-05-10",
+        "2026-11-20",
         "--complete",
         "--source-id",
         "all-genai",
@@ -2036,10 +2035,11 @@ fn row_code(report: &Value, line: u64) -> String {
 
 /// Issue 12, item 14: a row a person must check says what to check and how
 /// to accept it, and a reason never claims a relationship the data do not
-/// hold (京东方 merely shares characters with 京东).
+/// hold (腾讯控股 merely contains the filed brand 腾讯; the registry holds no
+/// filing of it and no link between them).
 #[test]
 fn review_rows_carry_a_next_step_and_claim_no_relationship() {
-    let dir = dir_with_list("供应商\n京东方\n智谱AI\n");
+    let dir = dir_with_list("供应商\n腾讯控股\n智谱AI\n");
     let (_, json) = audit_json(&dir, &["--no-policy"]);
     let review = row(&json, 2);
     assert_eq!(

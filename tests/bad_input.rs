@@ -439,7 +439,7 @@ fn an_unbalanced_quote_names_the_file_and_line() {
         // After a legitimate multi-line cell (lines 2–3).
         (
             "after.csv",
-            "供应商名称,模型名称\n\"百度\n\",文心一言\n腾讯,混元大模型\n\"OpenAI,ChatGPT\n",
+            "供应商名称,模型名称\n\"百度\n\",文心一言\n腾讯,混元大模型\n\"Anthropic,Claude\n",
             5,
         ),
         // Tab-separated.
@@ -510,7 +510,7 @@ fn a_ten_megabyte_cell_in_another_column_is_read() {
     // A quoted 10 MB cell full of separators, quotes and line breaks.
     let mut text = String::from("供应商名称,模型名称,备注\n百度,文心一言,\"");
     text.push_str(&"a,b\n\"\"c".repeat(TEN_MB / 8));
-    text.push_str("\"\nOpenAI,ChatGPT,\n");
+    text.push_str("\"\nAnthropic,Claude,\n");
     put(&dir, "quoted.csv", &text);
     let (r, rows) = audit_json(&dir, "quoted.csv", &[]);
     r.expect_code(1);
@@ -571,7 +571,7 @@ fn ten_thousand_columns_are_read() {
         "{}\n{}\n{}\n",
         header.join(","),
         row(&[(5000, "百度"), (7000, "文心一言")]),
-        row(&[(5000, "OpenAI"), (7000, "ChatGPT"), (9999, "最后一列")]),
+        row(&[(5000, "Anthropic"), (7000, "Claude"), (9999, "最后一列")]),
     );
     put(&dir, "wide.csv", &text);
     let (r, rows) = audit_json(&dir, "wide.csv", &[]);
@@ -581,7 +581,7 @@ fn ten_thousand_columns_are_read() {
         [(2, "filed".to_string()), (3, "not-found".to_string())]
     );
     assert_eq!(rows[0]["vendor"], "百度");
-    assert_eq!(rows[1]["model"], "ChatGPT");
+    assert_eq!(rows[1]["model"], "Claude");
 
     // The vendor in the very last column, chosen by number.
     let mut header: Vec<String> = (1..=COLUMNS).map(|i| format!("c{i}")).collect();
@@ -1090,7 +1090,10 @@ fn a_closed_standard_output_fails_the_gate() {
 #[test]
 fn a_closed_standard_output_does_not_turn_a_lookup_into_filed() {
     let dir = Dir::new();
-    for args in [&["OpenAI"][..], &["--format", "json", "OpenAI", "百度"][..]] {
+    for args in [
+        &["Anthropic"][..],
+        &["--format", "json", "Anthropic", "百度"][..],
+    ] {
         let r = run_closed(&dir, args, true, false);
         sane(&r);
         assert_ne!(r.code, 0, "{args:?} (not-found) exited 0:\n{}", r.stderr);
@@ -1326,7 +1329,7 @@ fn read_only_registry_is_read_but_not_written(test: &str, imported: bool) {
 
     let r = runner.run(
         &dir,
-        &["--registry", db, "--format", "json", "百度", "OpenAI"],
+        &["--registry", db, "--format", "json", "百度", "Anthropic"],
     );
     sane(&r);
     r.expect_code(1);

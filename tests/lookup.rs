@@ -71,7 +71,7 @@ fn wenxin_yiyan_is_filed_under_genai_by_baidu() {
 
 #[test]
 fn openai_is_not_found_and_the_output_says_what_that_means() {
-    let r = run(&["OpenAI"]);
+    let r = run(&["Anthropic"]);
     r.expect_code(1);
     assert!(r.stdout.contains("NOT FOUND"), "{}", r.stdout);
     assert!(r.stdout.contains("as of 2024-04"), "{}", r.stdout);
@@ -81,7 +81,7 @@ fn openai_is_not_found_and_the_output_says_what_that_means() {
 
 #[test]
 fn json_output_has_the_documented_shape() {
-    let r = run(&["--format", "json", "科大讯飞", "OpenAI"]);
+    let r = run(&["--format", "json", "科大讯飞", "Anthropic"]);
     r.expect_code(1);
     let json = r.json();
     let registry = &json["registry"];
@@ -95,7 +95,7 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(results.len(), 2);
     assert_eq!(results[0]["query"], "科大讯飞");
     assert_eq!(results[0]["verdict"], "filed");
-    assert_eq!(results[1]["query"], "OpenAI");
+    assert_eq!(results[1]["query"], "Anthropic");
     assert_eq!(results[1]["verdict"], "not-found");
     assert_eq!(results[1]["matches"].as_array().unwrap().len(), 0);
     let m = &results[0]["matches"][0];
@@ -127,7 +127,7 @@ fn json_output_has_the_documented_shape() {
 
 #[test]
 fn jsonl_prints_one_object_per_query() {
-    let r = run(&["--format", "jsonl", "科大讯飞", "OpenAI", "文心一言"]);
+    let r = run(&["--format", "jsonl", "科大讯飞", "Anthropic", "文心一言"]);
     r.expect_code(1);
     let lines: Vec<Value> = r
         .stdout
@@ -191,9 +191,9 @@ fn no_arguments_print_help_and_fail() {
 
 #[test]
 fn a_query_after_double_dash_may_start_with_a_dash() {
-    let r = run(&["--format", "json", "--", "-OpenAI"]);
+    let r = run(&["--format", "json", "--", "-Anthropic"]);
     r.expect_code(1);
-    assert_eq!(r.json()["results"][0]["query"], "-OpenAI");
+    assert_eq!(r.json()["results"][0]["query"], "-Anthropic");
 }
 
 #[test]

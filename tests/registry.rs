@@ -263,6 +263,7 @@ fn a_registry_of_an_older_schema_is_upgraded_and_answers() {
         ("v1.db", include_str!("fixtures/schema-v1.sql")),
         ("v2.db", include_str!("fixtures/schema-v2.sql")),
         ("v3.db", include_str!("fixtures/schema-v3.sql")),
+        ("v4.db", include_str!("fixtures/schema-v4.sql")),
     ] {
         let db = dir.join(name);
         let conn = rusqlite::Connection::open(&db).unwrap();
@@ -449,10 +450,10 @@ fn a_number_excel_turned_into_scientific_notation_gets_a_hint() {
 #[test]
 fn an_exception_whose_reason_is_still_todo_is_refused() {
     let dir = Dir::new();
-    std::fs::write(dir.join("list.csv"), "供应商\nOpenAI\n").unwrap();
+    std::fs::write(dir.join("list.csv"), "供应商\nAnthropic\n").unwrap();
     std::fs::write(
         dir.join("filing-check.toml"),
-        "[[exceptions]]\nvendor = \"OpenAI\"\nreason = \"TODO: why this is acceptable (not-found: not-in-registry)\"\napproved-by = \"me\"\nexpires = 2099-01-31\n",
+        "[[exceptions]]\nvendor = \"Anthropic\"\nreason = \"TODO: why this is acceptable (not-found: not-in-registry)\"\napproved-by = \"me\"\nexpires = 2099-01-31\n",
     )
     .unwrap();
     let r = dir.run(&["audit", "list.csv"]);

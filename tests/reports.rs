@@ -26,8 +26,8 @@ const MIXED: &str = "\
 序号,供应商名称,模型名称,备案号
 1,北京智谱华章科技有限公司,GLM大模型,
 2,百度,GLM大模型,
-3,MiniMax,海螺AI,
-4,OpenAI,ChatGPT,
+3,科大讯飞,内部测试模型,
+4,Anthropic,Claude,
 5,,,
 6,N/A,N/A,
 7,金山办公,WPS AI,网信算备1101088234839号
@@ -230,7 +230,7 @@ mod sizes {
     fn huge_cell() -> Dir {
         let mut text = String::from("供应商,模型\n百度,文心一言\n");
         text.push_str(&"a".repeat(2_000_000));
-        text.push_str(",ChatGPT\n");
+        text.push_str(",Claude\n");
         dir_with_list(&text)
     }
 
@@ -307,7 +307,7 @@ mod sizes {
             text.push_str("百度,文心一言\n");
         }
         for _ in 0..1500 {
-            text.push_str("OpenAI,ChatGPT\n");
+            text.push_str("Anthropic,Claude\n");
         }
         let r = dir_with_list(&text).run(&["audit", "list.csv", "--format", "markdown"]);
         r.expect_code(1);
@@ -319,7 +319,7 @@ mod sizes {
         assert_eq!(table_rows.len(), 1000, "{}", &md[..2000]);
         // The rows shown are the failing ones.
         assert!(
-            table_rows.iter().all(|l| l.contains("OpenAI")),
+            table_rows.iter().all(|l| l.contains("Anthropic")),
             "a passing row is shown before a failing one"
         );
         assert!(md.contains("2000 more rows not shown"), "{}", tail(md));
@@ -448,7 +448,7 @@ mod csv_for_excel {
         // Never an HTML entity, on standard output either (the header is
         // ASCII here, so that what was written before the error reads as
         // UTF-8).
-        put(&dir, "list.csv", "vendor,model\nOpenAI😀,x\n");
+        put(&dir, "list.csv", "vendor,model\nAnthropic😀,x\n");
         let r = dir.run(&[
             "audit",
             "list.csv",
@@ -785,7 +785,7 @@ mod narrow {
         if let Some(c) = columns {
             dir.env("COLUMNS", c);
         }
-        let r = dir.run(&["智谱AI", "OpenAI"]);
+        let r = dir.run(&["智谱AI", "Anthropic"]);
         r.expect_code(1);
         r
     }
@@ -812,7 +812,7 @@ mod narrow {
                 "qianzhan-2024-genai",
                 "2024-04",
                 "exact 1.00",
-                "OpenAI: NOT FOUND",
+                "Anthropic: NOT FOUND",
             ] {
                 assert!(r.stdout.contains(needle), "no {needle}:\n{}", r.stdout);
             }

@@ -50,7 +50,11 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             false => registry.matcher().lookup_brief(q, args.regime),
         })
         .collect();
-    registry.resolve(outcomes.iter().flat_map(|o| &o.matches).map(|m| m.filing))?;
+    registry.resolve(
+        outcomes
+            .iter()
+            .flat_map(|o| o.matches.iter().map(|m| m.filing).chain(o.nearest)),
+    )?;
     if let Some(hint) = super::misdirected(&outcomes) {
         return Err(UsageError(hint).into());
     }

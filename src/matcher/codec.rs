@@ -24,7 +24,7 @@ use crate::normalize;
 const MAGIC: &[u8; 4] = b"FCNX";
 
 /// The version of this layout.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Why stored index bytes cannot be used. Another format or normaliser
 /// means: build the index from the data instead (and write it again on the
@@ -198,6 +198,11 @@ pub(super) fn encode(t: &Tables) -> NameIndex {
     for &r in &t.numbered {
         w.u8(regime_code(r));
     }
+    w.layout.groups = w.section(t.groups.len());
+    for &(id, s) in &t.groups {
+        w.i64(id.0);
+        w.span(s);
+    }
     let sum = checksum(&w.out[HEADER..]);
     w.out[12..20].copy_from_slice(&sum.to_le_bytes());
     NameIndex::new(Cow::Owned(w.out), w.layout, Some(t.text.clone()))
@@ -330,6 +335,7 @@ impl NameIndex {
             items_of_company: next(size::KEYED)?,
             companies: next(size::KEYED)?,
             numbered: next(size::REGIME)?,
+            groups: next(size::KEYED)?,
         };
         if at != bytes.len() {
             return Err(IndexError::Damaged("trailing bytes"));

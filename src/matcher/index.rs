@@ -54,10 +54,17 @@ pub enum Via {
     AsPrinted,
     /// An alias of the given kind (legal names and English names included).
     Alias(AliasKind),
-    /// The group the company belongs to: a match through it is `related`.
+    /// The group the company belongs to, or an alias of the group: a
+    /// query naming the group answers with its members' filings.
     Group,
     /// A filing number, looked up as such.
     Number,
+    /// The trade name (字号) of the company's legal name
+    /// (`normalize::legal_name`): 深度求索 of 北京深度求索人工智能基础技术研究有限公司.
+    TradeName,
+    /// An app, site or mini-program a deep-synthesis filing lists as using
+    /// the algorithm (应用产品): 可灵AI of 快手可灵大模型生成合成算法.
+    Product,
 }
 
 impl std::fmt::Display for Via {
@@ -80,6 +87,8 @@ impl Via {
             Via::Alias(k) => k.as_str(),
             Via::Group => "group",
             Via::Number => "filing number",
+            Via::TradeName => "trade name",
+            Via::Product => "product (应用产品)",
         }
     }
 
@@ -89,6 +98,8 @@ impl Via {
             Via::AsPrinted => 1,
             Via::Group => 2,
             Via::Number => 3,
+            Via::TradeName => 4,
+            Via::Product => 5,
             Via::Alias(k) => 16 + AliasKind::ALL.iter().position(|&a| a == k).unwrap_or(0) as u8,
         }
     }
@@ -99,6 +110,8 @@ impl Via {
             1 => Some(Via::AsPrinted),
             2 => Some(Via::Group),
             3 => Some(Via::Number),
+            4 => Some(Via::TradeName),
+            5 => Some(Via::Product),
             c => AliasKind::ALL
                 .get(usize::from(c.checked_sub(16)?))
                 .map(|&k| Via::Alias(k)),
@@ -171,6 +184,8 @@ pub(crate) struct Tables {
     pub companies: Vec<(CompanyId, Span)>,
     /// Regimes of which the registry holds filing numbers at all.
     pub numbered: Vec<Regime>,
+    /// The group of each company that has one, sorted by company.
+    pub groups: Vec<(CompanyId, Span)>,
 }
 
 /// Record sizes in bytes, as [`super::codec`] writes them.
@@ -211,6 +226,7 @@ pub(crate) struct Layout {
     pub items_of_company: Section,
     pub companies: Section,
     pub numbered: Section,
+    pub groups: Section,
 }
 
 /// The index: its bytes, read in place.
@@ -618,6 +634,27 @@ impl NameIndex {
         self.ids(self.layout.filing_list, hit.unwrap_or_default())
     }
 
+    /// The listed filing whose number is nearest to `key` (a
+    /// [`filing_no::FilingNumber::key`]): of the same length, one or two
+    /// characters off — a typo, not another filing. The first at the least
+    /// distance.
+    pub(crate) fn nearest_number(&self, key: &str) -> Option<u32> {
+        let want = key.as_bytes();
+        let mut best: Option<(usize, Span)> = None;
+        for i in 0..self.layout.by_number.count {
+            let r = self.record(self.layout.by_number, size::TABLE, i);
+            let k = self.text_bytes(span_at(r, 0));
+            if k.len() != want.len() {
+                continue;
+            }
+            let off = k.iter().zip(want).filter(|(a, b)| a != b).count();
+            if (1..=2).contains(&off) && best.is_none_or(|(d, _)| off < d) {
+                best = Some((off, span_at(r, 8)));
+            }
+        }
+        best.and_then(|(_, list)| self.ids(self.layout.filing_list, list).next())
+    }
+
     pub(crate) fn company_name(&self, id: CompanyId) -> Option<&str> {
         let name = self
             .search(self.layout.companies, |r| i64_at(r, 0), id.0)
@@ -626,6 +663,12 @@ impl NameIndex {
             self.flag();
         }
         name
+    }
+
+    /// The group a company belongs to, when the registry names one.
+    pub(crate) fn group_of(&self, id: CompanyId) -> Option<&str> {
+        self.search(self.layout.groups, |r| i64_at(r, 0), id.0)
+            .map(|s| self.str(s))
     }
 
     pub(crate) fn holds_numbers(&self, regime: Regime) -> bool {
@@ -688,6 +731,7 @@ impl NameIndex {
                 l.numbered.count,
                 size::REGIME,
             ),
+            ("groups", l.groups.offset, l.groups.count, size::KEYED),
         ]
     }
 
@@ -833,6 +877,14 @@ impl NameIndex {
         }
         if records(l.numbered, size::REGIME).any(|r| usize::from(r[0]) >= Regime::ALL.len()) {
             return Err("an unknown regime");
+        }
+        let mut prev = None;
+        for r in records(l.groups, size::KEYED) {
+            let company = i64_of(r, 0);
+            if prev.is_some_and(|p| p >= company) || !known(company) || !text_ok(span_of(r, 8)) {
+                return Err("the groups of companies are damaged");
+            }
+            prev = Some(company);
         }
         Ok(())
     }
@@ -1008,10 +1060,41 @@ impl Builder {
             .iter()
             .map(|c| (c.name.as_str(), c.id))
             .collect();
+        // One entity under two names: a company whose former name (a list's
+        // 备注, a rename) is the name another list still gives it. Both
+        // names answer as one group, labelled with the current name, unless
+        // the current company belongs to a group of its own.
+        let mut renamed: HashMap<CompanyId, &str> = HashMap::new();
+        for a in snap
+            .aliases
+            .iter()
+            .filter(|a| a.entity == AliasEntity::Company && a.kind == AliasKind::FormerName)
+        {
+            let (Some(&current), Some(&former)) = (
+                company_ids.get(a.name.as_str()),
+                company_ids.get(a.alias.as_str()),
+            ) else {
+                continue;
+            };
+            let label = snap
+                .company(current)
+                .and_then(|c| c.group_name.as_deref())
+                .unwrap_or(a.name.as_str());
+            renamed.insert(current, label);
+            renamed.insert(former, label);
+        }
+        let group_of = |id: CompanyId| {
+            renamed
+                .get(&id)
+                .copied()
+                .or_else(|| snap.company(id).and_then(|c| c.group_name.as_deref()))
+        };
         let mut by_number: HashMap<String, Vec<u32>> = HashMap::new();
         let mut with_filings: HashSet<CompanyId> = HashSet::new();
         let mut items_by_name: HashMap<&str, Vec<CompanyId>> = HashMap::new();
         let mut family: HashMap<(CompanyId, String), Vec<&str>> = HashMap::new();
+        // The filings of each group's members.
+        let mut group_filings: HashMap<&str, Vec<u32>> = HashMap::new();
         for (pos, f) in snap.filings.iter().enumerate() {
             let pos = pos as u32;
             self.index
@@ -1024,6 +1107,9 @@ impl Builder {
                 }
             }
             with_filings.insert(f.company_id);
+            if let Some(g) = group_of(f.company_id) {
+                group_filings.entry(g).or_default().push(pos);
+            }
             let new_item = !self
                 .item_targets
                 .contains_key(&(f.company_id, f.item.clone()));
@@ -1040,9 +1126,32 @@ impl Builder {
                     self.add(item, &f.fields.item, Via::AsPrinted);
                 }
             }
+            for product in normalize::product_names(f.fields.product.as_deref().unwrap_or("")) {
+                self.add(item, product, Via::Product);
+            }
         }
+        // Each group's names: its label and its aliases.
+        let mut group_names: HashMap<&str, Vec<&str>> = HashMap::new();
+        for g in snap.companies.iter().filter_map(|c| group_of(c.id)) {
+            group_names.entry(g).or_insert_with(|| vec![g]);
+        }
+        for a in snap
+            .aliases
+            .iter()
+            .filter(|a| a.entity == AliasEntity::Group)
+        {
+            if let Some(names) = group_names.get_mut(a.name.as_str()) {
+                names.push(&a.alias);
+            }
+        }
+        let mut trade_names: Vec<(u32, &str)> = Vec::new();
+        // Companies: those with filings, and those of a group with filings
+        // (a parent or sibling without a filing of its own: a query naming
+        // it is answered with the group's filings, as related).
         for c in &snap.companies {
-            if !with_filings.contains(&c.id) {
+            let own = with_filings.contains(&c.id);
+            let group = group_of(c.id);
+            if !own && !group.is_some_and(|g| group_filings.contains_key(g)) {
                 continue;
             }
             let t = self.company_target(c.id);
@@ -1053,25 +1162,45 @@ impl Builder {
             if let Some(en) = &c.english_name {
                 self.add(t, en, Via::Alias(AliasKind::EnglishName));
             }
-            if let Some(group) = &c.group_name {
-                self.add(t, group, Via::Group);
+            if let Some(g) = group {
+                let span = self.intern(g);
+                self.index.groups.push((c.id, span));
+                if own {
+                    for name in group_names.get(g).into_iter().flatten() {
+                        self.add(t, name, Via::Group);
+                    }
+                }
+            }
+            for name in std::iter::once(&c.name).chain(&c.legal_name) {
+                trade_names.push((t, name.as_str()));
             }
         }
+        // A company cell as printed that names a group (the seed's 抖音 for
+        // two of ByteDance's filers) is the group's name, indexed above.
+        let is_group_name = |n: &str| group_names.values().flatten().any(|&g| g == n);
         for f in &snap.filings {
             let listed = f.fields.company.as_str();
-            if !listed.is_empty() && company_ids.get(listed) != Some(&f.company_id) {
+            if !listed.is_empty()
+                && company_ids.get(listed) != Some(&f.company_id)
+                && !is_group_name(listed)
+            {
                 let t = self.company_target(f.company_id);
                 self.add(t, listed, Via::AsPrinted);
+                trade_names.push((t, listed));
             }
         }
         for a in &snap.aliases {
             match a.entity {
                 AliasEntity::Company => {
-                    if let Some(&id) = company_ids.get(a.name.as_str()) {
-                        if with_filings.contains(&id) {
-                            let t = self.company_target(id);
-                            self.add(t, &a.alias, Via::Alias(a.kind));
-                        }
+                    let Some(&t) = company_ids
+                        .get(a.name.as_str())
+                        .and_then(|id| self.company_targets.get(id))
+                    else {
+                        continue;
+                    };
+                    self.add(t, &a.alias, Via::Alias(a.kind));
+                    if matches!(a.kind, AliasKind::LegalName | AliasKind::FormerName) {
+                        trade_names.push((t, a.alias.as_str()));
                     }
                 }
                 AliasEntity::Item => {
@@ -1087,21 +1216,43 @@ impl Builder {
                         }
                     }
                 }
+                // (Indexed on each member, above.)
+                AliasEntity::Group => {}
             }
         }
-        // Company filings: every filing of the company, in snapshot order.
+        // Trade names last: a name that is also an alias or a printed name
+        // of the same company keeps that stronger reading.
+        for (t, name) in trade_names {
+            self.add_trade_name(t, name);
+        }
+        // Company filings: every filing of the company, in snapshot order;
+        // for a company without filings, its group's.
         let mut of_company: HashMap<CompanyId, Vec<u32>> = HashMap::new();
         for (pos, f) in snap.filings.iter().enumerate() {
             of_company.entry(f.company_id).or_default().push(pos as u32);
         }
         for (&company, &t) in &self.company_targets {
-            self.target_filings[t as usize] = of_company.get(&company).cloned().unwrap_or_default();
+            self.target_filings[t as usize] = match of_company.get(&company) {
+                Some(own) => own.clone(),
+                None => group_of(company)
+                    .and_then(|g| group_filings.get(g))
+                    .cloned()
+                    .unwrap_or_default(),
+            };
         }
         for c in &snap.companies {
             let span = self.intern(&c.name);
             self.index.companies.push((c.id, span));
         }
         self.finish(by_number)
+    }
+
+    /// The trade name of a company name with a legal form, as a name of
+    /// the company (see [`Via::TradeName`]).
+    fn add_trade_name(&mut self, target: u32, name: &str) {
+        if let Some(parsed) = normalize::legal_name::parse(name) {
+            self.add(target, &parsed.trade, Via::TradeName);
+        }
     }
 
     fn finish(mut self, by_number: HashMap<String, Vec<u32>>) -> Tables {
@@ -1143,6 +1294,8 @@ impl Builder {
         index.companies.sort_by_key(|&(id, _)| id);
         index.companies.dedup_by_key(|&mut (id, _)| id);
         index.numbered.sort();
+        index.groups.sort_by_key(|&(id, _)| id);
+        index.groups.dedup_by_key(|&mut (id, _)| id);
         index
     }
 

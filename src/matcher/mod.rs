@@ -75,6 +75,8 @@ text_enum! {
         Contains = "contains",
         /// The query is a filing number, found as such.
         Number = "number",
+        /// The query is (or holds) the trade name of a legal name.
+        Trade = "trade",
     }
 }
 
@@ -96,6 +98,9 @@ struct Query {
     pinyin_item: String,
     /// The query as typed, lower case: where its words begin and end.
     text: String,
+    /// The trade name the query's key holds, when it holds more
+    /// (`深度求索人工智能` → `深度求索`; see `normalize::legal_name`).
+    trade: Option<String>,
     /// The four strings above prepared for edit similarity, when needed
     /// (core, item core, pinyin core, pinyin item).
     patterns: [OnceCell<Pattern>; 4],
@@ -104,10 +109,13 @@ struct Query {
 impl Query {
     fn new(text: &str) -> Query {
         let norm = normalize::normalize(text);
+        let trade = normalize::legal_name::trade_name(&norm.key)
+            .filter(|t| *t != norm.key && *t != norm.core);
         Query {
             pinyin_core: romanised_or_pinyin(&norm.core),
             pinyin_item: romanised_or_pinyin(&norm.item_core),
             text: text.to_lowercase(),
+            trade,
             norm,
             patterns: Default::default(),
         }
@@ -225,6 +233,9 @@ pub struct Outcome {
     pub matches: Vec<FilingMatch>,
     /// A remark for the user (e.g. filings exist under another regime).
     pub note: Option<String>,
+    /// For a number no filing has: the listed filing whose number is one or
+    /// two characters off (a "did you mean"; never a match).
+    pub nearest: Option<FilingId>,
     pub explain: Explain,
 }
 
@@ -271,13 +282,13 @@ impl Matcher {
             .map_or_else(|| format!("#{id}"), str::to_string)
     }
 
-    /// Scores one registry name against a normalised query. A match through
-    /// a group name is `related`: the group is not the filer.
+    /// Scores one registry name against a normalised query. A group's name
+    /// counts only when it matches strongly (or is contained in the query:
+    /// then related, as any contained name).
     fn score(&self, q: &Query, e: &NameView<'_>) -> Option<(Rule, MatchKind, f64)> {
         let hit = self.score_name(q, e)?;
         match e.via() {
-            Via::Group if hit.2 >= STRONG => Some((hit.0, MatchKind::Related, hit.2)),
-            Via::Group => None,
+            Via::Group if hit.2 < STRONG && hit.1 != MatchKind::Related => None,
             _ => Some(hit),
         }
     }
@@ -285,12 +296,27 @@ impl Matcher {
     fn score_name(&self, q: &Query, e: &NameView<'_>) -> Option<(Rule, MatchKind, f64)> {
         let exactish = match e.via() {
             Via::Listed | Via::AsPrinted | Via::Number => MatchKind::Exact,
-            Via::Alias(_) | Via::Group => MatchKind::Alias,
+            Via::Alias(_) | Via::Group | Via::Product => MatchKind::Alias,
+            Via::TradeName => MatchKind::Fuzzy,
         };
+        let trade = e.via() == Via::TradeName;
         // (Strings are compared as bytes where that is enough: a large
         // registry gives thousands of candidates.)
         if q.norm.key.as_bytes() == e.key_bytes() {
+            // A trade name is read out of a legal name, not listed: strong,
+            // but not exact.
+            if trade {
+                return Some((Rule::Trade, MatchKind::Fuzzy, SCORE_CORE));
+            }
             return Some((Rule::Key, exactish, 1.0));
+        }
+        if trade && (q.norm.core == e.core() || q.trade.as_deref() == Some(e.key())) {
+            return Some((Rule::Trade, MatchKind::Fuzzy, SCORE_CORE));
+        }
+        // A query that is only a generic word (北京科技 → 科技) names
+        // nothing: it matches a name that is exactly it, never by sound.
+        if normalize::is_generic(&q.norm.core) {
+            return None;
         }
         let regions_agree = match (q.norm.region.as_deref(), e.region_bytes()) {
             (Some(a), Some(b)) => a.as_bytes() == b,
@@ -358,6 +384,9 @@ impl Matcher {
         let ix = &self.index;
         let mut out: Vec<u32> = Vec::new();
         out.extend(ix.with_key(&n.key));
+        if let Some(trade) = &q.trade {
+            out.extend(ix.with_key(trade));
+        }
         for core in [&n.core, &n.item_core] {
             out.extend(ix.with_core(core));
             if !core.is_empty() {
@@ -496,6 +525,7 @@ impl Matcher {
             verdict: Verdict::NotFound,
             matches: Vec::new(),
             note: None,
+            nearest: None,
             explain: Explain {
                 key: query.trim().to_string(),
                 core: String::new(),
@@ -545,6 +575,10 @@ impl Matcher {
             })
             .collect();
         if outcome.matches.is_empty() {
+            outcome.nearest = self
+                .index
+                .nearest_number(&n.key())
+                .map(|pos| self.index.filing_at(pos as usize).0);
             outcome.explain.reason = if self.holds_numbers(regime) {
                 Reason::UnknownNumber {
                     regime,
@@ -568,6 +602,26 @@ impl Matcher {
     }
 
     fn lookup_with(&self, query: &str, filter: RegimeFilter, explain: bool) -> Outcome {
+        let outcome = self.lookup_once(query, filter, explain);
+        if outcome.verdict == Verdict::Filed || query.chars().nth(MAX_QUERY_CHARS).is_some() {
+            return outcome;
+        }
+        // 第4范式 is 第四范式, 三六零 is 360: the other way of writing the
+        // numbers, when it finds a filer and the query as typed did not.
+        if let Some(variant) = normalize::numeral_variant(query) {
+            let mut other = self.lookup_once(&variant, filter, explain);
+            if other.verdict == Verdict::Filed {
+                other.query = query.to_string();
+                other.note = Some(format!(
+                    "read as {variant:?} (numerals written the other way)"
+                ));
+                return other;
+            }
+        }
+        outcome
+    }
+
+    fn lookup_once(&self, query: &str, filter: RegimeFilter, explain: bool) -> Outcome {
         if query.chars().nth(MAX_QUERY_CHARS).is_some() {
             // No name is this long; matching it would only cost time.
             let mut o = Self::no_match(query);
@@ -587,6 +641,11 @@ impl Matcher {
         // resolve the same way every time).
         let mut best: BTreeMap<u32, (Rule, MatchKind, f64, u32)> = BTreeMap::new();
         let mut considered: Vec<Candidate> = Vec::new();
+        // Targets a name of which is the query's full legal name, legal form
+        // and all (百度集团股份有限公司 is that company, not the group 百度
+        // its key equals).
+        let has_form = q.norm.full != q.norm.key;
+        let mut precise: HashSet<u32> = HashSet::new();
         let mut keep = |target: u32, hit: (Rule, MatchKind, f64), entry: u32| {
             let slot = best.entry(target).or_insert((hit.0, hit.1, hit.2, entry));
             if (hit.2, std::cmp::Reverse(hit.1)) > (slot.2, std::cmp::Reverse(slot.1)) {
@@ -603,6 +662,9 @@ impl Matcher {
                     considered.push(self.candidate(&e, hit));
                 }
                 if let Some(hit) = hit {
+                    if has_form && hit.2 >= 1.0 && e.full() == q.norm.full {
+                        precise.insert(e.target());
+                    }
                     keep(e.target(), hit, idx);
                 }
             }
@@ -615,17 +677,25 @@ impl Matcher {
             }
         }
 
+        if !precise.is_empty() {
+            best.retain(|target, _| precise.contains(target));
+        }
+
         // An exact name (score 1) settles the question: merely close matches
-        // go, except the same model filed under another regime (a listed
-        // item with the same item core: 云雀大模型 and 云雀大模型算法).
-        if best
-            .values()
-            .any(|h| h.2 >= 1.0 && h.1 != MatchKind::Related)
-        {
+        // go, except the same model of the same company filed under another
+        // regime (a listed item with the same item core: 云雀大模型 and
+        // 云雀大模型算法).
+        let exact_companies: HashSet<CompanyId> = best
+            .iter()
+            .filter(|(_, h)| h.2 >= 1.0 && h.1 != MatchKind::Related)
+            .map(|(&t, _)| self.index.target(t).company)
+            .collect();
+        if !exact_companies.is_empty() {
             best.retain(|&target, h| {
                 let same_model = h.0 == Rule::Core
                     && self.index.name(h.3).via() == Via::Listed
-                    && self.index.target_item(target).is_some();
+                    && self.index.target_item(target).is_some()
+                    && exact_companies.contains(&self.index.target(target).company);
                 h.1 != MatchKind::Related && (h.2 >= 1.0 || same_model)
             });
         }
@@ -635,12 +705,21 @@ impl Matcher {
         let mut elsewhere = 0usize;
         for (&target, &(rule, kind, score, idx)) in &best {
             let e = self.index.name(idx);
+            let company = (!self.index.is_item(target)).then(|| self.index.target(target).company);
             for fi in self.index.target_filings(target) {
                 let fi = fi as usize;
-                if !filter.admits(self.index.filing_at(fi).2) {
+                let (_, filer, regime, _) = self.index.filing_at(fi);
+                if !filter.admits(regime) {
                     elsewhere += 1;
                     continue;
                 }
+                // A company without a filing of its own points at its
+                // group's: theirs, not its own.
+                let kind = if company.is_some_and(|c| c != filer) {
+                    MatchKind::Related
+                } else {
+                    kind
+                };
                 let m = self.filing_match(fi, kind, score, rule, e.text().to_string(), e.via());
                 match per_filing.get(&fi) {
                     Some(old)
@@ -688,6 +767,7 @@ impl Matcher {
             verdict,
             matches,
             note,
+            nearest: None,
             explain: Explain {
                 pinyin: (!q.pinyin_core.is_empty()).then_some(q.pinyin_core),
                 key: q.norm.key,
@@ -730,8 +810,9 @@ impl Matcher {
             let company_id = self.index.target(e.target()).company;
             let company_kind = match e.via() {
                 Via::Listed | Via::AsPrinted => MatchKind::Exact,
-                Via::Alias(_) => MatchKind::Alias,
-                Via::Group | Via::Number => continue,
+                Via::Alias(_) | Via::Group => MatchKind::Alias,
+                Via::TradeName => MatchKind::Fuzzy,
+                Via::Number | Via::Product => continue,
             };
             // Longest form first: 蚂蚁集团 before 蚂蚁.
             for (part, part_score) in [(e.full(), 1.0), (e.key(), 1.0), (e.core(), SCORE_CORE)] {
@@ -783,8 +864,8 @@ impl Matcher {
         let strong = top.kind != MatchKind::Related && top.score >= STRONG;
         if !strong {
             let name = top.matched_name.clone();
-            let why = if top.matched_via == Via::Group {
-                Reason::Group { name }
+            let why = if top.kind == MatchKind::Related && top.rule != Rule::Contains {
+                Reason::NoOwnFiling { name }
             } else if top.kind == MatchKind::Related {
                 Reason::Related { name }
             } else {
@@ -801,7 +882,21 @@ impl Matcher {
         if rivals.len() > 1 {
             let mut companies: Vec<String> = rivals.iter().map(|&c| self.company_name(c)).collect();
             companies.sort();
-            return (Verdict::Review, Reason::Ambiguous { companies });
+            // Companies of one group are not rivals: the query names the
+            // group (小米) or a name its members share, and the group filed.
+            let groups: HashSet<Option<&str>> =
+                rivals.iter().map(|&c| self.index.group_of(c)).collect();
+            let one_group = match groups.into_iter().collect::<Vec<_>>()[..] {
+                [Some(g)] => Some(g.to_string()),
+                _ => None,
+            };
+            let Some(group) = one_group else {
+                return (Verdict::Review, Reason::Ambiguous { companies });
+            };
+            if self.none_listed(matches) {
+                return (Verdict::Review, Reason::Withdrawn);
+            }
+            return (Verdict::Filed, Reason::Group { group, companies });
         }
         if self.none_listed(matches) {
             return (Verdict::Review, Reason::Withdrawn);

@@ -15,8 +15,15 @@ pub enum Reason {
     NoMatch,
     /// The query is longer than any name.
     TooLong { limit: usize },
-    /// The query names a filer's group, which is not the filer.
-    Group { name: String },
+    /// Strong matches for several companies of one group: the query names
+    /// the group, or a name its members share.
+    Group {
+        group: String,
+        companies: Vec<String>,
+    },
+    /// The query names a company that has no filing of its own; the
+    /// filings shown are its group's.
+    NoOwnFiling { name: String },
     /// The query contains a filed name plus other words.
     Related { name: String },
     /// The best match is below the strong threshold.
@@ -65,9 +72,14 @@ impl std::fmt::Display for Reason {
             Reason::TooLong { limit } => {
                 write!(f, "a query of more than {limit} characters is no name")
             }
-            Reason::Group { name } => write!(
+            Reason::Group { group, companies } => write!(
                 f,
-                "the query names {name:?}, the group of a filed company: the group is not the filer"
+                "the query names the group {group} (or a name its members share); its members {} filed",
+                companies.join(", ")
+            ),
+            Reason::NoOwnFiling { name } => write!(
+                f,
+                "{name} has no filing of its own in the registry: the filings shown are its group's (other companies'), which do not cover it; check which entity provides the service"
             ),
             Reason::Related { name } => write!(
                 f,
@@ -83,7 +95,7 @@ impl std::fmt::Display for Reason {
                 companies.join(", ")
             ),
             Reason::Withdrawn => f.write_str(
-                "every matching filing is absent from a newer complete list of its scope (withdrawn or deregistered?); check the current list",
+                "every matching filing no longer stands (cancelled, or absent from a newer complete list of its scope); check the current list",
             ),
             Reason::Filed {
                 kind,

@@ -41,6 +41,48 @@ pub fn write_status_table(out: &mut dyn Write, s: &StatusReport) -> io::Result<(
         ]);
     }
     writeln!(out, "{regimes}")?;
+    if !s.lists.is_empty() {
+        let mut lists = Table::new();
+        lists.load_preset(UTF8_FULL_CONDENSED).set_header([
+            "official list",
+            "regime",
+            "kind",
+            "rows held",
+            "which",
+            "complete",
+            "as of",
+            "announced by the CAC",
+        ]);
+        for l in &s.lists {
+            let x = &l.list;
+            let announced = match (&x.announced_total, &x.announced_as_of) {
+                (Some(n), Some(on)) => format!("{n} as of {on}"),
+                (Some(n), None) => n.clone(),
+                _ => "-".into(),
+            };
+            let rows = if l.cancelled > 0 {
+                format!("{} ({} cancelled)", l.rows, l.cancelled)
+            } else {
+                l.rows.to_string()
+            };
+            lists.add_row([
+                x.id.clone(),
+                x.regime.to_string(),
+                x.kind.as_str().to_string(),
+                rows,
+                x.held.clone().unwrap_or_default(),
+                if x.complete { "yes" } else { "no" }.to_string(),
+                x.as_of.clone(),
+                announced,
+            ]);
+        }
+        writeln!(out, "Coverage of the official lists:\n{lists}")?;
+        writeln!(
+            out,
+            "A list held complete answers for its scope and date: a number it lacks is not on it. \
+             Of a list not held complete, absence proves nothing."
+        )?;
+    }
     let mut sources = Table::new();
     sources.load_preset(UTF8_FULL_CONDENSED).set_header([
         "source",

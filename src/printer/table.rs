@@ -13,7 +13,8 @@ use comfy_table::{ContentArrangement, Table};
 
 use super::text::display_width;
 use crate::matcher::{Explain, Verdict};
-use crate::report::{LookupReport, QueryResult, RegistryInfo};
+use crate::model::FilingStatus;
+use crate::report::{LookupReport, MatchInfo, QueryResult, RegistryInfo};
 
 /// Prints every result, then the registry footer: evidence as a table
 /// `width` columns wide, or as `key: value` lines when that is narrow or
@@ -30,7 +31,19 @@ pub fn write_report(
         write_result(out, &report.registry, result, width)?;
     }
     writeln!(out)?;
-    write_footer(out, &report.registry)
+    let mut cited: Vec<&str> = report
+        .results
+        .iter()
+        .flat_map(|r| &r.matches)
+        .flat_map(|m| {
+            std::iter::once(m.source.as_str())
+                .chain(m.status_source.as_deref())
+                .chain(m.corroborated_by.iter().map(|c| c.source.as_str()))
+        })
+        .collect();
+    cited.sort_unstable();
+    cited.dedup();
+    write_footer(out, &report.registry, &cited)
 }
 
 fn verdict_line(v: Verdict) -> &'static str {
@@ -60,22 +73,58 @@ fn write_result(
         writeln!(out, "  note: {note}")?;
     }
     if r.verdict == Verdict::NotFound {
-        let as_of = reg.as_of.as_deref().unwrap_or("an unknown date");
-        let partial = if reg.any_partial() {
-            " Its lists are partial, so"
-        } else {
-            " So"
-        };
-        writeln!(
-            out,
-            "  The registry holds the filing lists as of {as_of}.{partial} absence here does not prove that {:?} is not filed: check the CAC's current lists or ask the vendor for its filing number.",
-            r.query
-        )?;
+        write_coverage(out, reg, &r.query)?;
     }
     if let Some(explain) = &r.explain {
         write_explain(out, explain)?;
     }
     Ok(())
+}
+
+/// What a not-found answer rests on: how much of each official list the
+/// registry holds, and where to check.
+fn write_coverage(out: &mut dyn Write, reg: &RegistryInfo, query: &str) -> io::Result<()> {
+    let as_of = reg.as_of.as_deref().unwrap_or("an unknown date");
+    if reg.lists.is_empty() {
+        let partial = if reg.any_partial() {
+            " Its lists are partial, so"
+        } else {
+            " So"
+        };
+        return writeln!(
+            out,
+            "  The registry holds the filing lists as of {as_of}.{partial} absence here does not prove that {query:?} is not filed: check the CAC's current lists or ask the vendor for its filing number."
+        );
+    }
+    writeln!(out, "  The registry holds (as of {as_of}):")?;
+    for l in &reg.lists {
+        let announced = match (&l.announced_total, &l.announced_as_of) {
+            (Some(n), Some(on)) => format!("; the CAC announced {n} as of {on}"),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "    {} {}: {}, {} as of {}{announced}",
+            l.regime,
+            l.kind.as_str(),
+            l.held.as_deref().unwrap_or("some rows"),
+            if l.complete {
+                "complete"
+            } else {
+                "not complete"
+            },
+            l.as_of,
+        )?;
+    }
+    let page = reg
+        .lists
+        .iter()
+        .find_map(|l| l.page.as_deref())
+        .unwrap_or("https://www.cac.gov.cn");
+    writeln!(
+        out,
+        "  Absence here does not prove that {query:?} is not filed (newer attachments, provincial registrations, another name): check the CAC's lists ({page}) or ask the vendor for its filing number."
+    )
 }
 
 /// Whether `table` is at most `width` columns wide.
@@ -122,7 +171,11 @@ fn table(r: &QueryResult) -> Option<Table> {
             format!("{} ({})", m.matched_name, m.matched_via),
         ];
         if numbers {
-            row.push(m.filing_no.clone().unwrap_or_default());
+            let mut no = m.filing_no.clone().unwrap_or_default();
+            if m.status != FilingStatus::Listed {
+                no.push_str(&format!(" ({})", status_text(m)));
+            }
+            row.push(no);
         }
         row.extend([m.source.clone(), m.as_of.clone()]);
         table.add_row(row);
@@ -162,9 +215,37 @@ fn write_lines(out: &mut dyn Write, r: &QueryResult) -> io::Result<()> {
         if let Some(no) = &m.filing_no {
             writeln!(out, "  {pad} filing no: {no}")?;
         }
-        writeln!(out, "  {pad} source: {}, as of {}", m.source, m.as_of)?;
+        if m.status != FilingStatus::Listed {
+            writeln!(out, "  {pad} status: {}", status_text(m))?;
+        }
+        if let Some(listed) = &m.company_listed {
+            writeln!(out, "  {pad} listed as: {listed}")?;
+        }
+        if let Some(group) = &m.group {
+            writeln!(out, "  {pad} group: {group}")?;
+        }
+        if let Some(same) = &m.same_as {
+            writeln!(out, "  {pad} describes: the official filing {same}")?;
+        }
+        writeln!(
+            out,
+            "  {pad} source: {}, as of {} ({})",
+            m.source, m.as_of, m.location
+        )?;
+        for c in &m.corroborated_by {
+            writeln!(out, "  {pad} corroborated by: {} — {}", c.title, c.location)?;
+        }
     }
     Ok(())
+}
+
+/// `cancelled on 2025-09-11`, `absent from a newer list`.
+fn status_text(m: &MatchInfo) -> String {
+    let mut s = m.status.as_str().replace('-', " ");
+    if let Some(on) = &m.status_on {
+        s.push_str(&format!(" on {on}"));
+    }
+    s
 }
 
 fn write_explain(out: &mut dyn Write, e: &Explain) -> io::Result<()> {
@@ -225,14 +306,27 @@ fn write_explain(out: &mut dyn Write, e: &Explain) -> io::Result<()> {
     writeln!(out, "    verdict: {}", e.reason)
 }
 
-fn write_footer(out: &mut dyn Write, reg: &RegistryInfo) -> io::Result<()> {
+/// The registry and its date, then the sources the answers cite (all of
+/// them are in `filing-check registry status`).
+fn write_footer(out: &mut dyn Write, reg: &RegistryInfo, cited: &[&str]) -> io::Result<()> {
+    let shown: Vec<_> = reg
+        .sources
+        .iter()
+        .filter(|s| cited.contains(&s.id.as_str()))
+        .collect();
     writeln!(
         out,
-        "Registry: {} (as of {}). Sources:",
+        "Registry: {} (as of {}), {} sources{}",
         reg.loaded_from,
-        reg.as_of.as_deref().unwrap_or("unknown")
+        reg.as_of.as_deref().unwrap_or("unknown"),
+        reg.sources.len(),
+        if shown.is_empty() {
+            " (filing-check registry status lists them)."
+        } else {
+            "; the answers above cite:"
+        }
     )?;
-    for s in &reg.sources {
+    for s in shown {
         writeln!(
             out,
             "  {} — {} ({}, as of {}, {} list)",

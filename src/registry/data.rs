@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 use serde::de::DeserializeOwned;
 
 use crate::model::{
-    Alias, AliasEntity, Company, CompanyId, Filing, FilingId, NewFiling, OfficialList,
-    RegimeInfo, Snapshot, Source,
+    Alias, AliasEntity, Company, CompanyId, Corroboration, Filing, FilingId, NewFiling,
+    OfficialList, RegimeInfo, Snapshot, Source,
 };
 
 /// A problem in a registry data file, located by file and line.
@@ -38,6 +38,8 @@ pub struct DataFiles<'a> {
     pub companies: &'a str,
     pub filings: &'a [DataFile<'a>],
     pub aliases: &'a [DataFile<'a>],
+    /// `registry/corroborations.csv`: second sources for official filings.
+    pub corroborations: &'a str,
 }
 
 /// All rows of the data files, checked for consistency. Companies have no
@@ -50,6 +52,7 @@ pub struct Data {
     pub companies: Vec<Company>,
     pub filings: Vec<NewFiling>,
     pub aliases: Vec<Alias>,
+    pub corroborations: Vec<Corroboration>,
 }
 
 impl Data {
@@ -105,6 +108,7 @@ impl Data {
                 snap.aliases.push(a.clone());
             }
         }
+        snap.corroborations = self.corroborations.clone();
         snap
     }
 }
@@ -184,7 +188,11 @@ pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
                 ],
             )?;
             if !source_seen.insert(s.id.clone()) {
-                return Err(fail(file, line, format!("source {:?} is described twice", s.id)));
+                return Err(fail(
+                    file,
+                    line,
+                    format!("source {:?} is described twice", s.id),
+                ));
             }
             data.sources.push(s);
         }
@@ -230,7 +238,11 @@ pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
             &[("id", &l.id), ("title", &l.title), ("as_of", &l.as_of)],
         )?;
         if crate::date::Date::parse_as_of(&l.as_of).is_none() {
-            return Err(fail(LISTS, line, format!("as_of {:?} is not a date", l.as_of)));
+            return Err(fail(
+                LISTS,
+                line,
+                format!("as_of {:?} is not a date", l.as_of),
+            ));
         }
         data.lists.push(l);
     }
@@ -265,7 +277,11 @@ pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
                 check_source(file, line, s)?;
             }
             if let Some(l) = f.list.as_deref().filter(|l| !list_ids.contains(*l)) {
-                return Err(fail(file, line, format!("unknown list {l:?} (not in {LISTS})")));
+                return Err(fail(
+                    file,
+                    line,
+                    format!("unknown list {l:?} (not in {LISTS})"),
+                ));
             }
             data.filings.push(f);
         }
@@ -278,17 +294,27 @@ pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
         .chain(data.filings.iter().map(|f| f.company.as_str()))
         .collect();
     let item_names: HashSet<&str> = data.filings.iter().map(|f| f.item.as_str()).collect();
+    let group_names: HashSet<&str> = data
+        .companies
+        .iter()
+        .filter_map(|c| c.group_name.as_deref())
+        .collect();
     let mut aliases = Vec::new();
     for &(file, text) in files.aliases {
         for (line, a) in records::<Alias>(file, text)? {
             required(
                 file,
                 line,
-                &[("name", &a.name), ("alias", &a.alias), ("source", &a.source)],
+                &[
+                    ("name", &a.name),
+                    ("alias", &a.alias),
+                    ("source", &a.source),
+                ],
             )?;
             let known = match a.entity {
                 AliasEntity::Company => company_names.contains(a.name.as_str()),
                 AliasEntity::Item => item_names.contains(a.name.as_str()),
+                AliasEntity::Group => group_names.contains(a.name.as_str()),
             };
             if !known {
                 return Err(fail(
@@ -304,6 +330,36 @@ pub fn parse(files: DataFiles<'_>) -> Result<Data, DataError> {
         }
     }
     data.aliases = aliases;
+
+    const CORROBORATIONS: &str = "registry/corroborations.csv";
+    let numbers: HashSet<String> = data
+        .filings
+        .iter()
+        .filter_map(|f| f.filing_no())
+        .filter_map(|n| crate::filing_no::parse(n).ok())
+        .map(|n| n.key())
+        .collect();
+    for (line, c) in records::<Corroboration>(CORROBORATIONS, files.corroborations)? {
+        required(
+            CORROBORATIONS,
+            line,
+            &[("filing_no", &c.filing_no), ("location", &c.location)],
+        )?;
+        check_source(CORROBORATIONS, line, &c.source)?;
+        let known = crate::filing_no::parse(&c.filing_no)
+            .map_err(|e| fail(CORROBORATIONS, line, format!("filing_no: {e}")))?;
+        // (A parse of the tables without the filings, for one lookup on the
+        // embedded registry, has nothing to check them against; the whole
+        // data are checked when built and tested.)
+        if !data.filings.is_empty() && !numbers.contains(&known.key()) {
+            return Err(fail(
+                CORROBORATIONS,
+                line,
+                format!("{:?} is no filing's number in the registry", c.filing_no),
+            ));
+        }
+        data.corroborations.push(c);
+    }
     Ok(data)
 }
 
@@ -329,6 +385,7 @@ mod tests {
             companies: COMPANIES,
             filings: &[("registry/filings.csv", filings)],
             aliases: &[("registry/aliases.csv", aliases)],
+            corroborations: "filing_no,source,location,quote,note\n",
         })
     }
 

@@ -11,7 +11,10 @@ pub const FILES: DataFiles<'static> = DataFiles {
     regimes: include_str!("../../registry/regimes.csv"),
     lists: include_str!("../../registry/lists.csv"),
     sources: &[
-        ("registry/sources.csv", include_str!("../../registry/sources.csv")),
+        (
+            "registry/sources.csv",
+            include_str!("../../registry/sources.csv"),
+        ),
         (
             "registry/lists/sources.csv",
             include_str!("../../registry/lists/sources.csv"),
@@ -19,7 +22,10 @@ pub const FILES: DataFiles<'static> = DataFiles {
     ],
     companies: include_str!("../../registry/companies.csv"),
     filings: &[
-        ("registry/filings.csv", include_str!("../../registry/filings.csv")),
+        (
+            "registry/filings.csv",
+            include_str!("../../registry/filings.csv"),
+        ),
         (
             "registry/lists/genai.csv",
             include_str!("../../registry/lists/genai.csv"),
@@ -30,12 +36,16 @@ pub const FILES: DataFiles<'static> = DataFiles {
         ),
     ],
     aliases: &[
-        ("registry/aliases.csv", include_str!("../../registry/aliases.csv")),
+        (
+            "registry/aliases.csv",
+            include_str!("../../registry/aliases.csv"),
+        ),
         (
             "registry/lists/aliases.csv",
             include_str!("../../registry/lists/aliases.csv"),
         ),
     ],
+    corroborations: include_str!("../../registry/corroborations.csv"),
 };
 
 /// The embedded data, parsed and checked.
@@ -64,7 +74,12 @@ const INDEX_FILE: &[u8] = include_bytes!("../../registry/name-index.bin");
 pub fn index_inputs_digest() -> u64 {
     static DIGEST: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     *DIGEST.get_or_init(|| {
-        let mut parts = vec![FILES.regimes, FILES.lists, FILES.companies];
+        let mut parts = vec![
+            FILES.regimes,
+            FILES.lists,
+            FILES.companies,
+            FILES.corroborations,
+        ];
         for set in [FILES.sources, FILES.filings, FILES.aliases] {
             parts.extend(set.iter().map(|(_, text)| *text));
         }
@@ -93,7 +108,8 @@ fn compiled() -> Option<Compiled> {
     for _ in 0..u32::from_le_bytes(count.try_into().ok()?) {
         let (head, tail) = rest.split_at_checked(3)?;
         let regime = *Regime::ALL.get(usize::from(head[0]))?;
-        let (id, tail) = tail.split_at_checked(usize::from(u16::from_le_bytes([head[1], head[2]])))?;
+        let (id, tail) =
+            tail.split_at_checked(usize::from(u16::from_le_bytes([head[1], head[2]])))?;
         pairs.push((regime, std::str::from_utf8(id).ok()?.to_string()));
         rest = tail;
     }
@@ -124,7 +140,12 @@ fn row_of(rows: &[u8], pos: usize) -> Option<(usize, usize)> {
 /// Reads rows of the filings files where the index says they are: one
 /// reader per file, moved to each row.
 struct Rows {
-    readers: Vec<Option<(csv::Reader<std::io::Cursor<&'static [u8]>>, csv::StringRecord)>>,
+    readers: Vec<
+        Option<(
+            csv::Reader<std::io::Cursor<&'static [u8]>>,
+            csv::StringRecord,
+        )>,
+    >,
 }
 
 impl Rows {
@@ -157,7 +178,10 @@ impl Rows {
 /// tables whole, and the filings of `ids` with their companies (named as
 /// the index names them, described as `companies.csv` describes them).
 /// `None` when the compiled-in index is stale: read everything instead.
-pub fn partial_snapshot(index: &NameIndex, ids: &[FilingId]) -> Option<Result<Snapshot, DataError>> {
+pub fn partial_snapshot(
+    index: &NameIndex,
+    ids: &[FilingId],
+) -> Option<Result<Snapshot, DataError>> {
     let compiled = compiled()?;
     let mut snap = Snapshot::default();
     let small = DataFiles {
@@ -196,7 +220,10 @@ pub fn partial_snapshot(index: &NameIndex, ids: &[FilingId]) -> Option<Result<Sn
     companies.sort_unstable();
     companies.dedup();
     for id in companies {
-        let company = match usize::try_from(id.0 - 1).ok().and_then(|i| described.get(i)) {
+        let company = match usize::try_from(id.0 - 1)
+            .ok()
+            .and_then(|i| described.get(i))
+        {
             Some(c) => Company { id, ..c.clone() },
             None => Company {
                 id,
@@ -336,7 +363,12 @@ mod tests {
         assert_eq!(count("qianzhan-", Regime::DeepSynthesis), 32);
         // The official lists: 1,105 filings, 730 registrations and 7
         // on-device models of generative AI; 7,764 deep-synthesis algorithms.
-        let in_list = |l: &str| data.filings.iter().filter(|f| f.list.as_deref() == Some(l)).count();
+        let in_list = |l: &str| {
+            data.filings
+                .iter()
+                .filter(|f| f.list.as_deref() == Some(l))
+                .count()
+        };
         assert_eq!(in_list("cac-genai-filings"), 1105);
         assert_eq!(in_list("cac-genai-registrations"), 730);
         assert_eq!(in_list("cac-genai-on-device"), 7);

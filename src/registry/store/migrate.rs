@@ -10,7 +10,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this build reads and writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The oldest version this build can bring up to [`SCHEMA_VERSION`].
 pub const OLDEST: i64 = 1;
@@ -113,6 +113,35 @@ const STEPS: &[(i64, &str)] = &[
          );
          ALTER TABLE filings ADD COLUMN list TEXT REFERENCES lists(id);
          ALTER TABLE filings ADD COLUMN same_as TEXT;",
+    ),
+    // 5: aliases of a group (字节跳动 → ByteDance), and second sources for
+    // official filings. The aliases table is made again for its CHECK.
+    (
+        5,
+        "CREATE TABLE aliases_v5 (
+             id      INTEGER PRIMARY KEY,
+             entity  TEXT NOT NULL CHECK (entity IN ('company', 'item', 'group')),
+             name    TEXT NOT NULL,
+             alias   TEXT NOT NULL,
+             kind    TEXT NOT NULL CHECK (kind IN ('legal_name', 'english_name', 'brand',
+                                                   'product_name', 'former_name', 'pinyin')),
+             source  TEXT NOT NULL,
+             note    TEXT,
+             UNIQUE (entity, name, alias)
+         );
+         INSERT INTO aliases_v5 (id, entity, name, alias, kind, source, note)
+             SELECT id, entity, name, alias, kind, source, note FROM aliases;
+         DROP TABLE aliases;
+         ALTER TABLE aliases_v5 RENAME TO aliases;
+         CREATE TABLE corroborations (
+             id         INTEGER PRIMARY KEY,
+             filing_no  TEXT NOT NULL,
+             source_id  TEXT NOT NULL REFERENCES sources(id),
+             location   TEXT NOT NULL,
+             quote      TEXT,
+             note       TEXT
+         );
+         CREATE INDEX corroborations_filing_no ON corroborations(filing_no);",
     ),
 ];
 

@@ -7,8 +7,8 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::matcher::{IndexError, NameIndex};
 use crate::model::{
-    Alias, Batch, Company, Filing, FilingFields, FilingId, NewFiling, OfficialList, Regime,
-    RegimeInfo, Snapshot, Source,
+    Alias, Batch, Company, Corroboration, Filing, FilingFields, FilingId, NewFiling, OfficialList,
+    Regime, RegimeInfo, Snapshot, Source,
 };
 
 pub(super) enum ReadError {
@@ -150,6 +150,21 @@ fn meta(c: &Connection) -> Result<Snapshot, ReadError> {
                 added: r.get(8)?,
                 changed: r.get(9)?,
                 absent: r.get(10)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+
+    let mut st = c.prepare_cached(
+        "SELECT filing_no, source_id, location, quote, note FROM corroborations ORDER BY id",
+    )?;
+    snap.corroborations = st
+        .query_map([], |r| {
+            Ok(Corroboration {
+                filing_no: r.get(0)?,
+                source: r.get(1)?,
+                location: r.get(2)?,
+                quote: r.get(3)?,
+                note: r.get(4)?,
             })
         })?
         .collect::<Result<_, _>>()?;

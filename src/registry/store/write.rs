@@ -186,6 +186,13 @@ fn insert_data(conn: &mut Connection, data: &Data) -> rusqlite::Result<()> {
         for a in &data.aliases {
             st.execute(params![a.entity, a.name, a.alias, a.kind, a.source, a.note])?;
         }
+        let mut st = tx.prepare(
+            "INSERT INTO corroborations (filing_no, source_id, location, quote, note)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for c in &data.corroborations {
+            st.execute(params![c.filing_no, c.source, c.location, c.quote, c.note])?;
+        }
     }
     refresh_index(&tx)?;
     tx.commit()

@@ -14,7 +14,8 @@
 //!    CJK characters remain.
 //! 6. **Legal forms are removed** wherever they end the name: 股份有限公司,
 //!    有限责任公司, 有限公司, 集团, `co ltd`, `inc`… They never tell two
-//!    companies apart. The result is the name's **key**.
+//!    companies apart. The result is the name's **key**. (控股, a holding,
+//!    stays: 腾讯控股有限公司 is not the 腾讯 company that filed.)
 //! 7. **A leading region marker** (北京, 上海, 杭州…) is taken off the key and
 //!    remembered, as long as at least two characters remain.
 //! 8. **Weak tokens** — generic model words (大模型, 大语言模型, 模型, 算法,
@@ -28,6 +29,8 @@
 //! not: a bracketed region marker is taken out of the key (step 4), so the
 //! key alone no longer says it.
 
+pub mod legal_name;
+
 use std::sync::OnceLock;
 
 use unicode_normalization::UnicodeNormalization;
@@ -39,7 +42,7 @@ use unicode_normalization::UnicodeNormalization;
 /// rebuilt on the next write). Bump it with any change to what
 /// [`normalize`], [`pinyin`] or `FilingNumber::key` returns; the test
 /// `version_pins_the_rules` fails until you do.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// A name reduced to comparable parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,7 +69,6 @@ const LEGAL_FORMS: &[&str] = &[
     "股份有限公司",
     "有限责任公司",
     "集团有限公司",
-    "控股有限公司",
     "有限公司",
     "分公司",
     "公司",
@@ -363,6 +365,88 @@ pub fn compare_key(s: &str) -> String {
     }
 }
 
+/// Whether a core is nothing but a generic word (科技, 智能, 模型, 北京…):
+/// what is left of a name that has no name in it (北京科技). Such a core
+/// matches only a name that is exactly it, never by sound or likeness.
+pub fn is_generic(core: &str) -> bool {
+    WEAK_COMPANY_WORDS.contains(&core)
+        || WEAK_MODEL_WORDS.contains(&core)
+        || REGIONS.contains(&core)
+        || legal_name::is_industry_word(core)
+}
+
+/// The query with its numbers written the other way, when it has any:
+/// digits next to CJK characters as Chinese numerals (`第4范式` →
+/// `第四范式`), or, in a query without digits, runs of two or more Chinese
+/// numerals as digits (`三六零智脑` → `360智脑`).
+pub fn numeral_variant(query: &str) -> Option<String> {
+    const CN: [char; 10] = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
+    let chars: Vec<char> = query.chars().collect();
+    if chars.iter().any(|c| c.is_ascii_digit()) {
+        if !chars.iter().copied().any(is_cjk) {
+            return None;
+        }
+        let out: String = chars
+            .iter()
+            .map(|&c| match c.to_digit(10) {
+                Some(d) if c.is_ascii_digit() => CN[d as usize],
+                _ => c,
+            })
+            .collect();
+        return Some(out);
+    }
+    let digit = |c: char| CN.iter().position(|&n| n == c);
+    let mut out = String::with_capacity(query.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..]
+            .iter()
+            .take_while(|&&c| digit(c).is_some())
+            .count();
+        if run >= 2 {
+            for &c in &chars[i..i + run] {
+                out.push(char::from(b'0' + digit(c).unwrap_or(0) as u8));
+            }
+            changed = true;
+            i += run;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    changed.then_some(out)
+}
+
+/// The product names of a deep-synthesis filing's 应用产品 cell: the cell
+/// lists them separated by 、 or commas, each with what it is in brackets
+/// (`可灵AI(APP)、可灵AI(网站)`), sometimes ending in 等. Names of one
+/// character are dropped.
+pub fn product_names(cell: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for part in cell.split(['、', '，', ',', '；', ';', '/', '\n']) {
+        let mut name = part.trim();
+        loop {
+            let before = name.len();
+            name = name.trim_end_matches('等').trim_end();
+            for (open, close) in [('(', ')'), ('（', '）')] {
+                if name.ends_with(close) {
+                    if let Some(at) = name.rfind(open) {
+                        name = name[..at].trim_end();
+                    }
+                }
+            }
+            if name.len() == before {
+                break;
+            }
+        }
+        if name.chars().count() >= 2 && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// The toneless pinyin of a string's CJK characters, other characters kept:
 /// `智谱ai` → `zhipuai`. Each character takes its most common reading.
 pub fn pinyin(s: &str) -> String {
@@ -449,8 +533,8 @@ mod tests {
         assert_eq!(
             (VERSION, digest.as_str()),
             (
-                1,
-                "f41952dbc85d631f0e5e3f7c7e3fa76011e1072cd00047f740665862233e4228"
+                2,
+                "ed3f727527fa49ca73d87d00b57d58d977019f51daa6602c3b5efbcfcfa241b6"
             )
         );
     }
