@@ -15,6 +15,12 @@
 //! when it is needed — so reading an index back is a read and a checksum,
 //! not a rebuild, and no name costs an allocation.
 
+/// The version of the index builder's rules (which names a target gets and
+/// how groups form). Part of the embedded index's digest: a binary whose
+/// builder changed ignores a `name-index.bin` written by the old one. Bump it
+/// with every change to [`Builder`]'s rules.
+pub const BUILDER_VERSION: &str = "builder-4";
+
 use std::collections::{HashMap, HashSet};
 
 use crate::filing_no;
@@ -972,7 +978,9 @@ impl Builder {
 
     fn add(&mut self, target: u32, text: &str, via: Via) {
         let norm = self.normalize(text);
-        if norm.key.is_empty() || !self.seen.insert((target, norm.key.clone())) {
+        // One name per target and full form: `iFLYTEK` and `iFLYTEK Co.,
+        // Ltd.` share a key, but only the second is a legal entity's name.
+        if norm.key.is_empty() || !self.seen.insert((target, norm.full.clone())) {
             return;
         }
         let id = self.index.names.len() as u32;
@@ -1054,6 +1062,8 @@ impl Builder {
     }
 
     fn build(mut self, snap: &Snapshot) -> Tables {
+        /// Legal forms a company converts between without changing identity.
+        const CONVERTIBLE_FORMS: &[&str] = &["有限公司", "有限责任公司", "股份有限公司"];
         self.prepare(snap);
         let company_ids: HashMap<&str, CompanyId> = snap
             .companies
@@ -1082,6 +1092,36 @@ impl Builder {
                 .unwrap_or(a.name.as_str());
             renamed.insert(current, label);
             renamed.insert(former, label);
+        }
+        // A company that converted its legal form (有限公司 → 股份有限公司)
+        // keeps region, trade name and industry; the registration rules let
+        // no two companies' names differ in the form alone. Lists published
+        // before and after the conversion name it both ways.
+        let mut by_stem: HashMap<(Option<String>, String, String), Vec<&str>> = HashMap::new();
+        for c in &snap.companies {
+            if let Some(n) = normalize::legal_name::parse(&c.name) {
+                if CONVERTIBLE_FORMS.contains(&n.form) {
+                    by_stem
+                        .entry((n.region, n.trade, n.industry))
+                        .or_default()
+                        .push(c.name.as_str());
+                }
+            }
+        }
+        for names in by_stem.values().filter(|n| n.len() > 1) {
+            let label = names
+                .iter()
+                .find(|n| n.ends_with("股份有限公司"))
+                .unwrap_or(&names[0]);
+            for name in names {
+                if let Some(&id) = company_ids.get(name) {
+                    let label = snap
+                        .company(id)
+                        .and_then(|c| c.group_name.as_deref())
+                        .unwrap_or(label);
+                    renamed.entry(id).or_insert(label);
+                }
+            }
         }
         let group_of = |id: CompanyId| {
             renamed

@@ -24,7 +24,7 @@
 //! matches and related entities; `not-found` when nothing matched.
 
 mod codec;
-mod index;
+pub(crate) mod index;
 mod reason;
 mod similarity;
 
@@ -53,6 +53,11 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 
 const SCORE_CORE: f64 = 0.95;
 const SCORE_PINYIN: f64 = 0.92;
+/// The trade name read out of the query equals a company's: strong, but a
+/// name that also agrees with the query's other words ranks first.
+const SCORE_QUERY_TRADE: f64 = 0.93;
+/// Characters that sound like a listed name: below STRONG, a review.
+const SCORE_HOMOPHONE: f64 = 0.85;
 
 text_enum! {
     /// How a query matched a filing.
@@ -101,6 +106,8 @@ struct Query {
     /// The trade name the query's key holds, when it holds more
     /// (`深度求索人工智能` → `深度求索`; see `normalize::legal_name`).
     trade: Option<String>,
+    /// The query taken apart as a registered company name, when it is one.
+    legal: Option<normalize::legal_name::CompanyName>,
     /// The four strings above prepared for edit similarity, when needed
     /// (core, item core, pinyin core, pinyin item).
     patterns: [OnceCell<Pattern>; 4],
@@ -116,6 +123,7 @@ impl Query {
             pinyin_item: romanised_or_pinyin(&norm.item_core),
             text: text.to_lowercase(),
             trade,
+            legal: normalize::legal_name::parse(text),
             norm,
             patterns: Default::default(),
         }
@@ -276,6 +284,22 @@ impl Matcher {
         &self.index
     }
 
+    /// Whether two companies are one entity under two names: members of a
+    /// group labelled with one of their own names (a rename, a change of
+    /// legal form, a name the lists write two ways), not a parent and its
+    /// subsidiary.
+    fn one_entity(&self, a: CompanyId, b: CompanyId) -> bool {
+        if a == b {
+            return true;
+        }
+        match (self.index.group_of(a), self.index.group_of(b)) {
+            (Some(ga), Some(gb)) if ga == gb => [a, b]
+                .iter()
+                .any(|&c| self.index.company_name(c) == Some(ga)),
+            _ => false,
+        }
+    }
+
     fn company_name(&self, id: CompanyId) -> String {
         self.index
             .company_name(id)
@@ -287,10 +311,48 @@ impl Matcher {
     /// then related, as any contained name).
     fn score(&self, q: &Query, e: &NameView<'_>) -> Option<(Rule, MatchKind, f64)> {
         let hit = self.score_name(q, e)?;
+        if hit.1 != MatchKind::Related && !self.same_entity(q, e) {
+            // A legal entity's own name (with its legal form, 集团 or 公司)
+            // that only equals a brand, a product or another company's name
+            // once its form is set aside: a parent or a look-alike, never
+            // the filer (京东集团股份有限公司, 字节跳动有限公司).
+            return Some((Rule::Contains, MatchKind::Related, hit.2.min(0.5)));
+        }
         match e.via() {
             Via::Group if hit.2 < STRONG && hit.1 != MatchKind::Related => None,
             _ => Some(hit),
         }
+    }
+
+    /// Whether a query that names a legal entity (its form written out) can
+    /// be the entity named by `e`: the same full name, or the same region,
+    /// trade name and industry in a form the company may have converted to
+    /// (有限公司 ↔ 股份有限公司), the region left out or the same.
+    fn same_entity(&self, q: &Query, e: &NameView<'_>) -> bool {
+        // 阿里健康科技（中国） is not 阿里健康科技（杭州）.
+        if let (Some(a), Some(b)) = (q.norm.region.as_deref(), e.region_bytes()) {
+            if a.as_bytes() != b {
+                return false;
+            }
+        }
+        if q.norm.full == q.norm.key || q.norm.full == e.full() {
+            return true;
+        }
+        let Some(ql) = &q.legal else {
+            // A name cut short after 集团 or 公司 (云从科技集团): the start of
+            // the entity's registered name.
+            return normalize::legal_name::parse(e.text()).is_some()
+                && e.full().starts_with(q.norm.full.as_str());
+        };
+        let Some(el) = normalize::legal_name::parse(e.text()) else {
+            return false;
+        };
+        const CONVERTIBLE: &[&str] = &["有限公司", "有限责任公司", "股份有限公司"];
+        ql.trade == el.trade
+            && ql.industry == el.industry
+            && (ql.form == el.form
+                || CONVERTIBLE.contains(&ql.form) && CONVERTIBLE.contains(&el.form))
+            && (ql.region.is_none() || el.region.is_none() || ql.region == el.region)
     }
 
     fn score_name(&self, q: &Query, e: &NameView<'_>) -> Option<(Rule, MatchKind, f64)> {
@@ -310,8 +372,13 @@ impl Matcher {
             }
             return Some((Rule::Key, exactish, 1.0));
         }
-        if trade && (q.norm.core == e.core() || q.trade.as_deref() == Some(e.key())) {
+        if trade && q.norm.core == e.core() {
             return Some((Rule::Trade, MatchKind::Fuzzy, SCORE_CORE));
+        }
+        // The query's own trade name (腾讯 of 腾讯计算机系统) is this one: a
+        // name that agrees with the query's industry words too ranks first.
+        if trade && q.trade.as_deref() == Some(e.key()) {
+            return Some((Rule::Trade, MatchKind::Fuzzy, SCORE_QUERY_TRADE));
         }
         // A query that is only a generic word (北京科技 → 科技) names
         // nothing: it matches a name that is exactly it, never by sound.
@@ -339,7 +406,18 @@ impl Matcher {
         let q_len = char_len(qc);
         let e_len = char_len(core);
         if e_len >= 2 && q_len >= 2 && !qp.is_empty() && e.pinyins().any(|p| p == qp) {
-            return Some((Rule::Pinyin, MatchKind::Fuzzy, SCORE_PINYIN));
+            // Written in pinyin (`zhipu`), the name is the same name; written
+            // in other characters that sound alike (盘古 for 磐钴, 迅飞 for
+            // 讯飞), it is another trade name until a person checks.
+            let score = if normalize::has_cjk(qc) {
+                SCORE_HOMOPHONE
+            } else if e.via() == Via::TradeName {
+                // (A listed or alias name of the same sound ranks first.)
+                SCORE_PINYIN - 0.01
+            } else {
+                SCORE_PINYIN
+            };
+            return Some((Rule::Pinyin, MatchKind::Fuzzy, score));
         }
         // Containment only for company names: an item name inside a longer
         // query says little, a company name plus other words is a sibling.
@@ -662,7 +740,12 @@ impl Matcher {
                     considered.push(self.candidate(&e, hit));
                 }
                 if let Some(hit) = hit {
-                    if has_form && hit.2 >= 1.0 && e.full() == q.norm.full {
+                    let same_region = q
+                        .norm
+                        .region
+                        .as_deref()
+                        .is_some_and(|r| e.region_bytes() == Some(r.as_bytes()));
+                    if hit.2 >= 1.0 && (has_form && e.full() == q.norm.full || same_region) {
                         precise.insert(e.target());
                     }
                     keep(e.target(), hit, idx);
@@ -681,6 +764,25 @@ impl Matcher {
             best.retain(|target, _| precise.contains(target));
         }
 
+        // A name that is the company's own (listed, printed, alias, group)
+        // settles against 应用产品 cells of other companies: an app that runs
+        // inside a platform (快手（小程序）) names the platform, not its filer.
+        let named: HashSet<CompanyId> = best
+            .iter()
+            .filter(|(_, h)| {
+                h.2 >= 1.0
+                    && h.1 != MatchKind::Related
+                    && self.index.name(h.3).via() != Via::Product
+            })
+            .map(|(&t, _)| self.index.target(t).company)
+            .collect();
+        if !named.is_empty() {
+            best.retain(|&target, h| {
+                self.index.name(h.3).via() != Via::Product
+                    || named.contains(&self.index.target(target).company)
+            });
+        }
+
         // An exact name (score 1) settles the question: merely close matches
         // go, except the same model of the same company filed under another
         // regime (a listed item with the same item core: 云雀大模型 and
@@ -692,11 +794,17 @@ impl Matcher {
             .collect();
         if !exact_companies.is_empty() {
             best.retain(|&target, h| {
+                let company = self.index.target(target).company;
                 let same_model = h.0 == Rule::Core
                     && self.index.name(h.3).via() == Via::Listed
                     && self.index.target_item(target).is_some()
-                    && exact_companies.contains(&self.index.target(target).company);
-                h.1 != MatchKind::Related && (h.2 >= 1.0 || same_model)
+                    && exact_companies.contains(&company);
+                // The same entity under its other name (百川智能科技有限公司,
+                // formerly 北京百川智能科技有限公司): its filings too.
+                let same_entity = self.index.target_item(target).is_none()
+                    && h.2 >= STRONG
+                    && exact_companies.iter().any(|&c| self.one_entity(c, company));
+                h.1 != MatchKind::Related && (h.2 >= 1.0 || same_model || same_entity)
             });
         }
 

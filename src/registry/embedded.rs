@@ -84,6 +84,7 @@ pub fn index_inputs_digest() -> u64 {
             parts.extend(set.iter().map(|(_, text)| *text));
         }
         parts.push(crate::filing_no::REGIONS_CSV);
+        parts.push(crate::matcher::index::BUILDER_VERSION);
         input_digest(&parts)
     })
 }
