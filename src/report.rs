@@ -368,6 +368,9 @@ pub struct ListedFiling {
     pub as_of: String,
     pub location: String,
     pub note: Option<String>,
+    /// For a secondary source's row (the seed's), the official filing
+    /// number it describes.
+    pub same_as: Option<String>,
 }
 
 impl ListedFiling {
@@ -396,6 +399,7 @@ impl ListedFiling {
                 .map_or_else(String::new, |s| s.as_of.clone()),
             location: f.location.clone(),
             note: f.note.clone(),
+            same_as: f.same_as.clone(),
         }
     }
 }

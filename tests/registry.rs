@@ -6,6 +6,39 @@ mod util;
 use filing_check::registry::SCHEMA_VERSION;
 use util::{run, Dir};
 
+/// The filings of `regime` the registry's CSV files hold (the seed's rows
+/// and the official lists'), counted from the files themselves.
+fn data_rows(regime: &str, company: Option<&str>) -> u64 {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/registry/");
+    let mut n = 0;
+    for file in ["filings.csv", "lists/genai.csv", "lists/deep-synthesis.csv"] {
+        let mut reader = csv::Reader::from_path(format!("{dir}{file}")).unwrap();
+        let headers = reader.headers().unwrap().clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (r, c) = (col("regime"), col("company"));
+        for rec in reader.records() {
+            let rec = rec.unwrap();
+            if (regime == "any" || &rec[r] == regime) && company.is_none_or(|want| &rec[c] == want)
+            {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// The filings a registry file holds, as its status counts them.
+fn filings_in(dir: &Dir, db: &str) -> u64 {
+    let r = dir.run(&["--registry", db, "registry", "status", "--format", "json"]);
+    r.expect_code(0);
+    r.json()["regimes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["filings"].as_u64().unwrap())
+        .sum()
+}
+
 #[test]
 fn status_shows_both_regimes_the_source_and_the_date() {
     let r = run(&["registry", "status"]);
@@ -13,10 +46,13 @@ fn status_shows_both_regimes_the_source_and_the_date() {
     r.expect_stdout_contains(&[
         "genai",
         "deep-synthesis",
-        "46",
-        "32",
-        "2024-04",
+        &data_rows("genai", None).to_string(),
+        &data_rows("deep-synthesis", None).to_string(),
+        "2026-08",
         "qianzhan-2024-genai",
+        "cac-genai-2026-08",
+        "Coverage of the official lists",
+        "序号 1–1105",
         "embedded",
         &format!("Schema version:  {SCHEMA_VERSION}"),
     ]);
@@ -33,8 +69,9 @@ fn status_shows_both_regimes_the_source_and_the_date() {
             .as_u64()
             .unwrap()
     };
-    assert_eq!(count("genai"), 46);
-    assert_eq!(count("deep-synthesis"), 32);
+    assert_eq!(count("genai"), data_rows("genai", None));
+    assert_eq!(count("deep-synthesis"), data_rows("deep-synthesis", None));
+    assert!(count("genai") > 1_800 && count("deep-synthesis") > 7_700);
     assert_eq!(json["schema_version"], SCHEMA_VERSION);
     assert_eq!(json["loaded_from"], "embedded");
 }
@@ -43,7 +80,10 @@ fn status_shows_both_regimes_the_source_and_the_date() {
 fn list_filters_by_regime_and_company() {
     let r = run(&["registry", "list", "--format", "json"]);
     r.expect_code(0);
-    assert_eq!(r.json().as_array().unwrap().len(), 78);
+    assert_eq!(
+        r.json().as_array().unwrap().len() as u64,
+        data_rows("any", None)
+    );
 
     let r = run(&[
         "registry",
@@ -58,14 +98,20 @@ fn list_filters_by_regime_and_company() {
     r.expect_code(0);
     let rows = r.json();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 5);
+    let zhipu = "北京智谱华章科技有限公司";
+    assert_eq!(rows.len() as u64, data_rows("deep-synthesis", Some(zhipu)));
     assert!(rows
         .iter()
-        .all(|f| f["company"] == "智谱AI" && f["regime"] == "deep-synthesis"));
+        .all(|f| f["company"] == zhipu && f["regime"] == "deep-synthesis"));
 
     let r = run(&["registry", "list", "--regime", "genai"]);
     r.expect_code(0);
-    assert!(r.stdout.contains("46 filing(s)"), "{}", r.stdout);
+    let genai = data_rows("genai", None);
+    assert!(
+        r.stdout.contains(&format!("{genai} filing(s)")),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -84,10 +130,12 @@ fn list_shows_the_corrected_rows_with_what_was_printed() {
     assert_eq!(sensetime["item_listed"], "日日星大模型");
     assert!(sensetime["note"].as_str().unwrap().contains("日日星"));
     let yi = find("零一万物大模型");
-    assert_eq!(yi["company"], "零一万物");
+    // The seed's row, relinked to the entity the official list names.
+    assert_eq!(yi["company"], "北京零一万物科技有限公司");
     assert_eq!(yi["company_listed"], "零一万物理");
+    assert_eq!(yi["same_as"], "Beijing-LingYiWanWu-20240102");
     let wps = find("WPS AI文本生成算法-1");
-    assert_eq!(wps["company"], "金山办公");
+    assert_eq!(wps["company"], "北京金山办公软件股份有限公司");
     assert_eq!(wps["company_listed"], "");
 }
 
@@ -102,7 +150,12 @@ fn a_registry_file_answers_like_the_embedded_registry() {
     r.expect_code(0);
     let json = r.json();
     assert_eq!(json["registry"]["loaded_from"], db);
-    assert_eq!(json["results"][0]["matches"].as_array().unwrap().len(), 6);
+    let embedded = run(&["--format", "json", "智谱AI"]).json();
+    assert_eq!(
+        json["results"][0]["matches"],
+        embedded["results"][0]["matches"]
+    );
+    assert!(json["results"][0]["matches"].as_array().unwrap().len() >= 6);
 
     // The environment variable works like the flag.
     dir.env("FILING_CHECK_REGISTRY", db);
@@ -234,7 +287,10 @@ fn init_force_over_a_live_wal_gives_exactly_the_new_data() {
         ),
         0
     );
-    assert_eq!(count(&conn, "SELECT count(*) FROM filings"), 78);
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM filings") as u64,
+        data_rows("any", None)
+    );
     drop(conn);
     let r = dir.run(&[
         "--registry",
@@ -355,9 +411,10 @@ fn reset_says_what_it_drops_and_asks_for_yes() {
     let r = dir.run(&["--registry", "r.db", "registry", "reset"]);
     r.expect_code(2);
     assert!(
-        r.stderr
-            .contains("would drop 79 filings, 1 imported batch(es)")
-            && r.stderr.contains("--yes"),
+        r.stderr.contains(&format!(
+            "would drop {} filings, 1 imported batch(es)",
+            filings_in(&dir, "r.db")
+        )) && r.stderr.contains("--yes"),
         "{}",
         r.stderr
     );

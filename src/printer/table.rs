@@ -67,13 +67,26 @@ fn write_result(
         .and_then(|w| table(r).filter(|t| fits(t, w)))
     {
         Some(t) => writeln!(out, "{t}")?,
-        None => write_lines(out, r)?,
+        None => write_lines(out, r, width.map(usize::from))?,
     }
+    let mut notes: Vec<u8> = Vec::new();
     if let Some(note) = &r.note {
-        writeln!(out, "  note: {note}")?;
+        writeln!(notes, "  note: {note}")?;
     }
     if r.verdict == Verdict::NotFound {
-        write_coverage(out, reg, &r.query)?;
+        write_coverage(&mut notes, reg, &r.query)?;
+    }
+    for line in String::from_utf8_lossy(&notes).lines() {
+        match width {
+            // Wrapped under their first word on a terminal of known width.
+            Some(w) => {
+                let indent = line.len() - line.trim_start().len() + 2;
+                for part in super::text::wrap(line, usize::from(w), indent) {
+                    writeln!(out, "{part}")?;
+                }
+            }
+            None => writeln!(out, "{line}")?,
+        }
     }
     if let Some(explain) = &r.explain {
         write_explain(out, explain)?;
@@ -192,48 +205,60 @@ fn table(r: &QueryResult) -> Option<Table> {
 ///      filing no: 网信算备110108823483901230031号
 ///      source: qianzhan-2024-deep-synthesis, as of 2024-04
 /// ```
-fn write_lines(out: &mut dyn Write, r: &QueryResult) -> io::Result<()> {
+fn write_lines(out: &mut dyn Write, r: &QueryResult, width: Option<usize>) -> io::Result<()> {
+    let mut lines: Vec<String> = Vec::new();
     for (i, m) in r.matches.iter().enumerate() {
         let n = format!("{}.", i + 1);
         let pad = " ".repeat(n.len());
-        writeln!(
-            out,
+        lines.push(format!(
             "  {n} {} · {} ({})",
             m.company,
             m.item,
             m.item_kind.as_str()
-        )?;
-        writeln!(out, "  {pad} regime: {}", m.regime)?;
-        writeln!(
-            out,
-            "  {pad} match: {} {:.2}, {} ({})",
+        ));
+        let mut field = |text: String| lines.push(format!("  {pad} {text}"));
+        field(format!("regime: {}", m.regime));
+        field(format!(
+            "match: {} {:.2}, {} ({})",
             m.kind.as_str(),
             m.score,
             m.matched_name,
             m.matched_via
-        )?;
+        ));
         if let Some(no) = &m.filing_no {
-            writeln!(out, "  {pad} filing no: {no}")?;
+            field(format!("filing no: {no}"));
         }
         if m.status != FilingStatus::Listed {
-            writeln!(out, "  {pad} status: {}", status_text(m))?;
+            field(format!("status: {}", status_text(m)));
         }
         if let Some(listed) = &m.company_listed {
-            writeln!(out, "  {pad} listed as: {listed}")?;
+            field(format!("listed as: {listed}"));
         }
         if let Some(group) = &m.group {
-            writeln!(out, "  {pad} group: {group}")?;
+            field(format!("group: {group}"));
         }
         if let Some(same) = &m.same_as {
-            writeln!(out, "  {pad} describes: the official filing {same}")?;
+            field(format!("describes: the official filing {same}"));
         }
-        writeln!(
-            out,
-            "  {pad} source: {}, as of {} ({})",
+        field(format!(
+            "source: {}, as of {} ({})",
             m.source, m.as_of, m.location
-        )?;
+        ));
         for c in &m.corroborated_by {
-            writeln!(out, "  {pad} corroborated by: {} — {}", c.title, c.location)?;
+            field(format!("corroborated by: {} — {}", c.title, c.location));
+        }
+    }
+    // On a terminal of known width, long values wrap under their key; in a
+    // pipe, each fact stays on one line for grep.
+    for line in &lines {
+        match width {
+            Some(w) => {
+                let indent = line.len() - line.trim_start().len() + 2;
+                for part in super::text::wrap(line, w, indent) {
+                    writeln!(out, "{part}")?;
+                }
+            }
+            None => writeln!(out, "{line}")?,
         }
     }
     Ok(())

@@ -67,6 +67,42 @@ pub fn display_width(s: &str) -> usize {
         .sum()
 }
 
+/// `line` cut into lines at most `width` columns wide, each after the first
+/// indented by `indent` spaces: at the last space that fits, else between
+/// two characters (a CJK name has no spaces).
+pub fn wrap(line: &str, width: usize, indent: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut rest = line.trim_end().to_string();
+    let mut first = true;
+    loop {
+        let prefix = if first { 0 } else { indent };
+        let room = width.saturating_sub(prefix).max(8);
+        if display_width(&rest) <= room {
+            lines.push(format!("{}{rest}", " ".repeat(prefix)));
+            return lines;
+        }
+        let (mut cut, mut used, mut space) = (0, 0, None);
+        for (i, c) in rest.char_indices() {
+            let w = display_width(c.encode_utf8(&mut [0; 4]));
+            if used + w > room {
+                break;
+            }
+            used += w;
+            cut = i + c.len_utf8();
+            if c == ' ' && i > 0 {
+                space = Some(i);
+            }
+        }
+        let at = space.filter(|&i| i * 2 > cut).unwrap_or(cut);
+        lines.push(format!("{}{}", " ".repeat(prefix), rest[..at].trim_end()));
+        rest = rest[at..].trim_start().to_string();
+        first = false;
+        if rest.is_empty() {
+            return lines;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +115,22 @@ mod tests {
         assert_eq!(clip("", 0), "");
         assert_eq!(clip("a", 0), "…");
         assert_eq!(echo(&"x".repeat(1000)).chars().count(), ECHO_MAX);
+    }
+
+    #[test]
+    fn wrap_keeps_each_line_within_the_width() {
+        let line =
+            "      source: cac-genai-2024-04, as of 2024-04 (序号 2; row 2 of the transcription)";
+        let lines = wrap(line, 60, 8);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert!(lines.iter().all(|l| display_width(l) <= 60), "{lines:?}");
+        assert_eq!(
+            lines.join(" ").split_whitespace().collect::<Vec<_>>(),
+            line.split_whitespace().collect::<Vec<_>>()
+        );
+        let cjk = "  1. 北京智谱华章科技有限公司 · 智谱清言（ChatGLM） (model)";
+        assert!(wrap(cjk, 40, 5).iter().all(|l| display_width(l) <= 40));
+        assert_eq!(wrap("short", 60, 4), ["short"]);
     }
 
     #[test]

@@ -390,7 +390,11 @@ impl Drop for Reading {
 fn is_damage(e: &rusqlite::Error) -> bool {
     match e {
         // (NotADatabase is a file that is no registry at all: reported as such.)
-        rusqlite::Error::SqliteFailure(f, _) => f.code == rusqlite::ErrorCode::DatabaseCorrupt,
+        // A short read (SQLITE_IOERR_SHORT_READ, 522) is a truncated file.
+        rusqlite::Error::SqliteFailure(f, _) => {
+            f.code == rusqlite::ErrorCode::DatabaseCorrupt
+                || f.extended_code == rusqlite::ffi::SQLITE_IOERR_SHORT_READ
+        }
         rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::FromSqlConversionFailure(..) => {
             true
         }
