@@ -251,6 +251,35 @@ fn sha256_hex(path: &Path) -> String {
 }
 
 /// Where `registry import` writes when no registry is named.
+/// The filings per regime of the embedded registry, as its status counts
+/// them (genai, deep-synthesis).
+fn embedded_counts() -> (u64, u64) {
+    let st = status(&Dir::new(), &[]);
+    assert_eq!(st["loaded_from"], "embedded");
+    let n = |i: usize| st["regimes"][i]["filings"].as_u64().unwrap();
+    (n(0), n(1))
+}
+
+/// A test directory whose user registry holds the seed's 78 rows
+/// (`tests/fixtures/seed-registry`, the registry data of April 2024), so
+/// that what an import adds, changes and marks is measured against data
+/// that do not move when the embedded lists grow.
+fn seeded() -> Dir {
+    let dir = Dir::new();
+    let path = user_registry(&dir);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed-registry");
+    dir.run(&[
+        "registry",
+        "init",
+        "--data",
+        fixture,
+        path.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    dir
+}
+
 fn user_registry(dir: &Dir) -> PathBuf {
     dir.join("xdg-data/filing-check/registry.db")
 }
@@ -403,7 +432,7 @@ mod published_layouts {
     /// company, model and number.
     #[test]
     fn a_genai_workbook_with_a_title_row_and_two_list_sheets() {
-        let dir = Dir::new();
+        let dir = seeded();
         genai_workbook(&dir.join("genai.xlsx"));
         let r = import_ok(&dir, "genai.xlsx", "genai", "2024-03-31", &[]);
         let registry = user_registry(&dir);
@@ -466,7 +495,7 @@ mod published_layouts {
 
     #[test]
     fn sheet_reads_one_worksheet_only() {
-        let dir = Dir::new();
+        let dir = seeded();
         genai_workbook(&dir.join("genai.xlsx"));
         let report = import_json(
             &dir,
@@ -485,7 +514,7 @@ mod published_layouts {
     /// is imported, and its filings are found by company, model and number.
     #[test]
     fn a_gbk_deep_synthesis_csv_with_a_title_row_and_a_wrapped_header() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", gbk(&published_ds_csv()));
         let r = import_ok(&dir, "ds.csv", "deep-synthesis", "2024-01-31", &[]);
         r.expect_stdout_contains(&["3 rows — 1 added, 2 changed, 0 unchanged"]);
@@ -538,7 +567,7 @@ mod published_layouts {
 
     #[test]
     fn a_registration_list_with_its_own_number_column() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(
             &dir,
             "registrations.csv",
@@ -567,7 +596,7 @@ mod published_layouts {
             (utf16le(&utf8), vec![]),
             (gbk(&utf8), vec!["--encoding", "gbk"]),
         ] {
-            let dir = Dir::new();
+            let dir = seeded();
             put(&dir, "ds.csv", bytes);
             let report = import_json(&dir, "ds.csv", "deep-synthesis", "2024-01-31", &extra);
             let new = list(&dir, &["--company", XINGCHEN.1]);
@@ -595,7 +624,7 @@ mod linking {
 
     #[test]
     fn legal_names_and_distinctive_items_link_to_known_companies() {
-        let dir = Dir::new();
+        let dir = seeded();
         let companies_before = status(&dir, &[])["companies"].as_u64().unwrap();
         // A generic item from an unknown company says nothing about who it is.
         let generic: DsRow = (
@@ -641,7 +670,7 @@ mod linking {
 
     #[test]
     fn the_json_report_has_every_count() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", ds_csv(&[ZHIPU, DOUYIN, XINGCHEN]));
         let report = import_json(&dir, "ds.csv", "deep-synthesis", "2024-01-31", &[]);
         let digest = sha256_hex(&dir.join("ds.csv"));
@@ -667,7 +696,7 @@ mod linking {
     /// is worse after it — the same verdict, with the same company.
     #[test]
     fn an_import_never_makes_a_known_answer_worse() {
-        let dir = Dir::new();
+        let dir = seeded();
         let queries: Vec<String> = {
             let text = std::fs::read_to_string(concat!(
                 env!("CARGO_MANIFEST_DIR"),
@@ -712,7 +741,12 @@ mod linking {
              1,北京市,文心一言,北京百度网讯科技有限公司,Beijing-WenXinYiYan-20230821,2023/8/31\n",
         );
         let report = import_json(&dir, "genai.csv", "genai", "2024-04-02", &[]);
+        // 北京智谱华章科技有限公司 is a legal name the registry holds,
+        // 北京百度网讯科技有限公司 files 文心一言, which only 百度 filed, and
+        // 上海稀宇科技有限公司 is MiniMax's brand 稀宇科技 with its legal form:
+        // all three linked, none split.
         assert_eq!(report["new_companies"], 0, "{report:#}");
+        assert_eq!(report["uncertain"], serde_json::json!([]), "{report:#}");
         let after = answers(&dir);
         for ((q, b), a) in queries.iter().zip(&before).zip(&after) {
             if b.0 == "filed" {
@@ -730,7 +764,7 @@ mod linking {
 
     #[test]
     fn the_source_metadata_given_is_recorded() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", ds_csv(&[XINGCHEN]));
         let r = import_ok(
             &dir,
@@ -791,8 +825,9 @@ mod registry_location {
         let st = status(&dir, &[]);
         assert_eq!(st["loaded_from"], path.as_str());
         assert_eq!(st["regimes"][1]["regime"], "deep-synthesis");
-        assert_eq!(st["regimes"][1]["filings"], 33);
-        assert_eq!(st["regimes"][0]["filings"], 46);
+        let (genai, ds) = embedded_counts();
+        assert_eq!(st["regimes"][1]["filings"], ds + 1);
+        assert_eq!(st["regimes"][0]["filings"], genai);
 
         let r = dir.run(&["--format", "json", XINGCHEN.1]);
         r.expect_code(0);
@@ -893,7 +928,7 @@ mod bad_lists {
 
     #[test]
     fn a_workbook_without_the_number_column_names_it() {
-        let dir = Dir::new();
+        let dir = seeded();
         let rows = vec![
             vec![
                 "序号".to_string(),
@@ -919,7 +954,7 @@ mod bad_lists {
     /// not whichever sheet happens to come first.
     #[test]
     fn the_missing_column_is_named_when_an_unrelated_sheet_comes_first() {
-        let dir = Dir::new();
+        let dir = seeded();
         let notes = vec![
             vec!["填表说明".to_string()],
             vec!["更新日期".to_string(), "2024年3月".into()],
@@ -1030,7 +1065,7 @@ mod bad_lists {
 
     #[test]
     fn a_row_without_a_company_fails_the_whole_import() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", ds_csv(&[XINGCHEN]));
         import_ok(&dir, "ds.csv", "deep-synthesis", "2024-01-31", &[]);
         let before = list(&dir, &[]);
@@ -1066,7 +1101,7 @@ mod same_file_twice {
     /// Done when: the same import twice is a no-op.
     #[test]
     fn the_second_import_of_a_file_changes_nothing() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", gbk(&published_ds_csv()));
         import_ok(
             &dir,
@@ -1113,7 +1148,7 @@ mod same_file_twice {
 
     #[test]
     fn the_same_file_for_another_scope_is_a_new_batch() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", ds_csv(&[XINGCHEN]));
         import_ok(&dir, "ds.csv", "deep-synthesis", "2024-01-31", &[]);
         let report = import_json(
@@ -1160,7 +1195,7 @@ mod complete_lists {
 
     #[test]
     fn a_complete_list_marks_what_it_lacks_and_deletes_nothing() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "jan.csv", ds_csv(&[XINGCHEN, CHENXI, YUANSHAN]));
         import_ok(
             &dir,
@@ -1216,7 +1251,7 @@ mod complete_lists {
 
     #[test]
     fn the_json_report_lists_the_absent_filings_and_diff_agrees() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "jan.csv", ds_csv(&[XINGCHEN, YUANSHAN]));
         import_ok(&dir, "jan.csv", "deep-synthesis", "2024-01-31", &[]);
         std::fs::copy(user_registry(&dir), dir.join("before.db")).unwrap();
@@ -1264,7 +1299,7 @@ mod complete_lists {
 
     #[test]
     fn without_complete_nothing_is_marked() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "jan.csv", ds_csv(&[XINGCHEN, CHENXI, YUANSHAN]));
         import_ok(&dir, "jan.csv", "deep-synthesis", "2024-01-31", &[]);
         put(&dir, "feb.csv", ds_csv(&[QINGSONG]));
@@ -1278,7 +1313,7 @@ mod complete_lists {
 
     #[test]
     fn a_complete_list_of_one_region_leaves_other_scopes_alone() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "national.csv", ds_csv(&[XINGCHEN, CHENXI]));
         import_ok(&dir, "national.csv", "deep-synthesis", "2024-01-31", &[]);
         put(&dir, "gd.csv", ds_csv(&[QINGSONG]));
@@ -1295,7 +1330,7 @@ mod complete_lists {
 
     #[test]
     fn a_filing_listed_again_is_listed() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "jan.csv", ds_csv(&[XINGCHEN, YUANSHAN]));
         import_ok(&dir, "jan.csv", "deep-synthesis", "2024-01-31", &[]);
         put(&dir, "feb.csv", ds_csv(&[XINGCHEN]));
@@ -1354,7 +1389,7 @@ mod diff_and_export {
 
     #[test]
     fn diff_of_registry_files_agrees_with_the_import_report() {
-        let dir = Dir::new();
+        let dir = seeded();
         // Start from a user registry holding only the embedded data.
         put(&dir, "seed.csv", ds_csv(&[CHENXI]));
         import_ok(&dir, "seed.csv", "deep-synthesis", "2024-01-31", &[]);
@@ -1419,7 +1454,7 @@ mod diff_and_export {
     /// Done when: diff and the export → import round trip agree.
     #[test]
     fn reimporting_an_export_changes_nothing_and_diff_agrees() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", gbk(&published_ds_csv()));
         import_ok(&dir, "ds.csv", "deep-synthesis", "2024-01-31", &[]);
         genai_workbook(&dir.join("genai.xlsx"));
@@ -1494,7 +1529,7 @@ mod diff_and_export {
 
     #[test]
     fn diff_of_two_batches_shows_what_the_newer_list_changed() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "jan.csv", ds_csv(&[XINGCHEN, CHENXI, YUANSHAN]));
         import_ok(&dir, "jan.csv", "deep-synthesis", "2024-01-31", &[]);
         // February: one gone, one new, one renamed under the same number.
@@ -1542,7 +1577,7 @@ mod diff_and_export {
 
     #[test]
     fn export_writes_the_published_layout() {
-        let dir = Dir::new();
+        let dir = seeded();
         let r = dir.run(&["registry", "export", "--regime", "deep-synthesis"]);
         r.expect_code(0);
         let mut lines = r.stdout.lines();
@@ -1591,11 +1626,19 @@ mod reset {
 
         let st = status(&dir, &[]);
         assert_eq!(st["loaded_from"], "embedded");
-        assert_eq!(st["regimes"][0]["filings"], 46);
-        assert_eq!(st["regimes"][1]["filings"], 32);
+        assert_eq!(
+            (
+                st["regimes"][0]["filings"].as_u64(),
+                st["regimes"][1]["filings"].as_u64()
+            ),
+            (Some(embedded_counts().0), Some(embedded_counts().1))
+        );
         assert_eq!(st["batches"], serde_json::json!([]));
+        // The imported row answers no more (the embedded lists may hold a
+        // look-alike: not filed either way).
         let (code, res) = lookup(&dir, XINGCHEN.1, &[]);
-        assert_eq!((code, res["verdict"].as_str()), (1, Some("not-found")));
+        assert_eq!(code, 1, "{res:#}");
+        assert_ne!(res["verdict"], "filed", "{res:#}");
 
         // Again: nothing to remove.
         let r = dir.run(&["registry", "reset", "--yes"]);
@@ -1622,7 +1665,7 @@ mod reset {
         );
         assert_eq!(
             status(&dir, &["--registry", &file])["regimes"][1]["filings"],
-            33
+            embedded_counts().1 + 1
         );
 
         let r = dir.run(&["registry", "reset", "--yes", "--registry", &file]);
@@ -1630,8 +1673,13 @@ mod reset {
         r.expect_stdout_contains(&["rewrote", "from the embedded registry"]);
         let st = status(&dir, &["--registry", &file]);
         assert_eq!(st["loaded_from"], file.as_str());
-        assert_eq!(st["regimes"][0]["filings"], 46);
-        assert_eq!(st["regimes"][1]["filings"], 32);
+        assert_eq!(
+            (
+                st["regimes"][0]["filings"].as_u64(),
+                st["regimes"][1]["filings"].as_u64()
+            ),
+            (Some(embedded_counts().0), Some(embedded_counts().1))
+        );
         assert_eq!(st["batches"], serde_json::json!([]));
         assert_eq!(lookup(&dir, XINGCHEN.1, &["--registry", &file]).0, 1);
         assert!(!user_registry(&dir).exists());
@@ -1642,7 +1690,7 @@ mod reset {
     /// another database's, instead of `team.sqlite-wal`/`-shm`.
     #[test]
     fn reset_touches_only_the_named_registry_files() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", ds_csv(&[XINGCHEN]));
         let file = dir.join("team.sqlite").display().to_string();
         import_ok(
@@ -1677,7 +1725,7 @@ mod filing_numbers {
 
     #[test]
     fn before_any_import_a_number_cannot_be_checked() {
-        let dir = Dir::new();
+        let dir = seeded();
         for (no, regime) in [(ZHIPU.2, "deep-synthesis"), (WENXIN.3, "genai")] {
             let (code, res) = lookup(&dir, no, &[]);
             assert_eq!(code, 1, "{res:#}");
@@ -1696,7 +1744,7 @@ mod filing_numbers {
 
     #[test]
     fn a_malformed_number_is_said_to_be_malformed() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", ds_csv(&[ZHIPU]));
         for imported in [false, true] {
             if imported {
@@ -1714,7 +1762,7 @@ mod filing_numbers {
 
     #[test]
     fn after_an_import_numbers_are_found_however_written() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", ds_csv(&[ZHIPU]));
         import_ok(&dir, "ds.csv", "deep-synthesis", "2024-01-31", &[]);
         let fullwidth: String = ZHIPU
@@ -1750,7 +1798,7 @@ mod filing_numbers {
 
     #[test]
     fn after_an_import_an_unknown_number_is_not_in_the_registry() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "ds.csv", ds_csv(&[ZHIPU]));
         import_ok(&dir, "ds.csv", "deep-synthesis", "2024-01-31", &[]);
         let (code, res) = lookup(&dir, "网信算备110108999999999999999号", &[]);
@@ -1800,7 +1848,7 @@ mod audit_numbers {
 
     #[test]
     fn audit_checks_claimed_numbers_against_imported_ones() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "vendors.csv", VENDORS);
         // Before: the registry holds no numbers, so none can be refuted.
         assert!(
@@ -1871,7 +1919,7 @@ mod status_and_staleness {
     /// Done when: `registry status` warns about old data.
     #[test]
     fn the_embedded_data_are_stale() {
-        let dir = Dir::new();
+        let dir = seeded();
         let st = status(&dir, &[]);
         assert_eq!(st["stale_after_days"], 180);
         for regime in ["genai", "deep-synthesis"] {
@@ -1896,7 +1944,7 @@ mod status_and_staleness {
 
     #[test]
     fn a_lookup_warns_on_stderr_only() {
-        let dir = Dir::new();
+        let dir = seeded();
         let r = dir.run(&["--format", "json", "智谱AI"]);
         r.expect_code(0);
         assert!(r.stderr.contains(STALE_WARNING), "{}", r.stderr);
@@ -1918,7 +1966,7 @@ mod status_and_staleness {
     #[test]
     fn the_threshold_is_configurable() {
         let age = embedded_age();
-        let mut quiet = Dir::new();
+        let mut quiet = seeded();
         let r = quiet.run(&["--stale-after", "100000", "智谱AI"]);
         r.expect_code(0);
         assert!(!r.stderr.contains("warning"), "{}", r.stderr);
@@ -1952,7 +2000,7 @@ mod status_and_staleness {
     /// staleness warning on fresh data.
     #[test]
     fn fresh_imports_of_both_regimes_end_the_warning() {
-        let dir = Dir::new();
+        let dir = seeded();
         let as_of = recent();
         put(&dir, "ds.csv", ds_csv(&[ZHIPU, XINGCHEN]));
         let day_before = iso_date(today());
@@ -2090,7 +2138,7 @@ mod interrupted_import {
     /// readable, and readers keep working while it runs.
     #[test]
     fn a_killed_import_leaves_the_registry_as_it_was() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(&dir, "small.csv", ds_csv(&[XINGCHEN]));
         import_ok(&dir, "small.csv", "deep-synthesis", "2024-01-31", &[]);
         let status_before = status(&dir, &[]);
@@ -2233,7 +2281,7 @@ mod staleness_per_regime {
 
     #[test]
     fn old_data_of_a_required_regime_fail_the_gate_whatever_the_other_regime() {
-        let dir = Dir::new();
+        let dir = seeded();
         put(
             &dir,
             "genai.csv",
@@ -2307,7 +2355,7 @@ mod staleness_per_regime {
 fn imports_started_at_once_all_land() {
     let rows = [ZHIPU, DOUYIN, XINGCHEN, CHENXI];
     for trial in 0..5 {
-        let dir = Dir::new();
+        let dir = seeded();
         for (i, row) in rows.iter().enumerate() {
             put(&dir, &format!("l{i}.csv"), ds_csv(&[*row]));
         }

@@ -681,7 +681,10 @@ mod tests {
     fn vendor_and_model_of_one_company() {
         let e = auditor_eval(Require::Any, "智谱AI", "GLM大模型", "");
         assert_eq!((e.verdict, e.code), (AuditVerdict::Filed, Code::Filed));
-        assert!(e.evidence.iter().all(|m| m.company == "智谱AI"));
+        assert!(e
+            .evidence
+            .iter()
+            .all(|m| m.company == "北京智谱华章科技有限公司"));
     }
 
     #[test]
@@ -715,8 +718,16 @@ mod tests {
     fn malformed_number_is_a_mismatch() {
         let e = auditor_eval(Require::Any, "智谱AI", "", "网信算备12345号");
         assert_eq!(e.code, Code::MalformedNumber);
-        // A well-formed number the registry cannot check leaves the verdict.
-        let e = auditor_eval(Require::Any, "智谱AI", "", "Beijing-ZhiPuQingYan-20230831");
+        // A well-formed number the deep-synthesis batches (not complete)
+        // lack leaves the verdict; one the complete genai list lacks does not.
+        let e = auditor_eval(
+            Require::Any,
+            "智谱AI",
+            "",
+            "网信算备110108105858001230099号",
+        );
         assert_eq!(e.verdict, AuditVerdict::Filed, "{}", e.reason);
+        let e = auditor_eval(Require::Any, "智谱AI", "", "Beijing-ZhiPuQingYan-20230831");
+        assert_eq!(e.code, Code::UnknownNumber, "{}", e.reason);
     }
 }

@@ -53,6 +53,9 @@ pub const MAX_QUERY_CHARS: usize = 1000;
 
 const SCORE_CORE: f64 = 0.95;
 const SCORE_PINYIN: f64 = 0.92;
+/// Legal forms a company converts between without changing identity.
+const CONVERTIBLE_FORMS: &[&str] = &["有限公司", "有限责任公司", "股份有限公司"];
+
 /// The trade name read out of the query equals a company's: strong, but a
 /// name that also agrees with the query's other words ranks first.
 const SCORE_QUERY_TRADE: f64 = 0.93;
@@ -347,11 +350,10 @@ impl Matcher {
         let Some(el) = normalize::legal_name::parse(e.text()) else {
             return false;
         };
-        const CONVERTIBLE: &[&str] = &["有限公司", "有限责任公司", "股份有限公司"];
         ql.trade == el.trade
             && ql.industry == el.industry
             && (ql.form == el.form
-                || CONVERTIBLE.contains(&ql.form) && CONVERTIBLE.contains(&el.form))
+                || CONVERTIBLE_FORMS.contains(&ql.form) && CONVERTIBLE_FORMS.contains(&el.form))
             && (ql.region.is_none() || el.region.is_none() || ql.region == el.region)
     }
 
@@ -521,16 +523,34 @@ impl Matcher {
             return CompanyLink::None;
         }
         let mut best: BTreeMap<CompanyId, f64> = BTreeMap::new();
+        // Companies whose name equals this one only once its legal form is
+        // set aside (上海稀宇科技有限公司 and the brand 稀宇科技): maybe the
+        // same, maybe a parent or a look-alike; never linked without a check.
+        let mut doubtful = false;
         for idx in self.candidates(&q) {
             let e = self.index.name(idx);
             if self.index.is_item(e.target()) {
                 continue;
             }
-            let Some((_, kind, score)) = self.score(&q, &e) else {
+            let Some((_, kind, mut score)) = self.score_name(&q, &e) else {
                 continue;
             };
             if kind == MatchKind::Related {
                 continue;
+            }
+            // A company's own name or brand that is this legal name with its
+            // form (有限公司…) set aside names the company; a group's name,
+            // a product, or a name with 集团 set aside may be a parent.
+            let own_name = matches!(
+                e.via(),
+                Via::Listed | Via::AsPrinted | Via::Alias(_) | Via::TradeName
+            ) && q
+                .legal
+                .as_ref()
+                .is_some_and(|l| CONVERTIBLE_FORMS.contains(&l.form));
+            if !own_name && !self.same_entity(&q, &e) {
+                doubtful |= score >= STRONG;
+                score = score.min(STRONG - 0.01);
             }
             let company = self.index.target(e.target()).company;
             let slot = best.entry(company).or_insert(0.0);
@@ -543,7 +563,9 @@ impl Matcher {
             .collect();
         match strong[..] {
             [one] => CompanyLink::Certain(one),
-            [] if best.is_empty() => CompanyLink::None,
+            [] if best.is_empty() || !doubtful && best.values().all(|&s| s < WEAK) => {
+                CompanyLink::None
+            }
             _ => {
                 let mut all: Vec<(CompanyId, f64)> = best.into_iter().collect();
                 all.sort_by(|a, b| b.1.total_cmp(&a.1));

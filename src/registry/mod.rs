@@ -12,6 +12,7 @@
 //! different answer.
 
 pub mod data;
+pub mod data_dir;
 pub mod embedded;
 pub mod store;
 

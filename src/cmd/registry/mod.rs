@@ -71,6 +71,10 @@ enum RegistryCommand {
         /// Replace the file if it exists.
         #[arg(long)]
         force: bool,
+        /// Build the file from the CSV files of this directory, laid out
+        /// like the repository's registry/, instead of the embedded data.
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
     },
 }
 
@@ -137,8 +141,11 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         RegistryCommand::Export(a) => export::run(a, ctx, out),
         RegistryCommand::Reset(a) => reset::run(a, ctx, out),
         RegistryCommand::Reindex(a) => reindex::run(a, ctx, out),
-        RegistryCommand::Init { path, force } => {
-            let data = embedded::data()?;
+        RegistryCommand::Init { path, force, data } => {
+            let data = match data {
+                Some(dir) => filing_check::registry::data_dir::read(&dir)?,
+                None => embedded::data()?,
+            };
             let store = Store::create_file(&path, &data, force)?;
             let snap = store.snapshot()?;
             writeln!(
