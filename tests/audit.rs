@@ -1879,7 +1879,7 @@ mod examples {
         let summary = last_line(&r.stderr);
         assert!(
             summary.starts_with(
-                "audit: 14 rows: 7 filed, 3 review, 1 not-found, 2 mismatch, 1 invalid;"
+                "audit: 14 rows: 8 filed, 2 review, 1 not-found, 2 mismatch, 1 invalid;"
             ),
             "{summary}"
         );

@@ -138,15 +138,16 @@ fn row_of(rows: &[u8], pos: usize) -> Option<(usize, usize)> {
     ))
 }
 
+/// A reader of one compiled-in filings file, with its header row.
+type FileReader = (
+    csv::Reader<std::io::Cursor<&'static [u8]>>,
+    csv::StringRecord,
+);
+
 /// Reads rows of the filings files where the index says they are: one
 /// reader per file, moved to each row.
 struct Rows {
-    readers: Vec<
-        Option<(
-            csv::Reader<std::io::Cursor<&'static [u8]>>,
-            csv::StringRecord,
-        )>,
-    >,
+    readers: Vec<Option<FileReader>>,
 }
 
 impl Rows {
