@@ -12,6 +12,8 @@
 //! trailing empty cells, blank lines).
 
 use std::io::{self, Cursor, Read};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 use encoding_rs::{Encoding, UTF_8};
 
@@ -110,6 +112,7 @@ pub(super) fn read(
     } else {
         text
     };
+    let counted = Arc::new(Counted::default());
     // Records end at LF only: the parser's CRLF mode ends a record at the CR
     // and counts the LF towards the next one, which skews line numbers. The
     // CR then stays at the end of the last field and is dropped there.
@@ -119,7 +122,7 @@ pub(super) fn read(
         .delimiter(delimiter)
         .terminator(csv::Terminator::Any(b'\n'))
         .buffer_capacity(CSV_BUFFER)
-        .from_reader(text.chain(END_MARK));
+        .from_reader(Counting::new(text, &counted).chain(END_MARK));
 
     Ok(Table {
         name: name.to_owned(),
@@ -135,8 +138,43 @@ pub(super) fn read(
             width: None,
             lone_titles: 0,
             done: false,
+            counted,
         }),
     })
+}
+
+/// How many bytes of the real input the parser has been given, and whether
+/// it has reached their end: the end marker ends the table only there.
+#[derive(Default)]
+struct Counted {
+    bytes: AtomicU64,
+    at_end: AtomicBool,
+}
+
+/// Counts the bytes that pass through it (see [`Counted`]).
+struct Counting<R> {
+    inner: R,
+    counted: Arc<Counted>,
+}
+
+impl<R: Read> Counting<R> {
+    fn new(inner: R, counted: &Arc<Counted>) -> Counting<R> {
+        Counting {
+            inner,
+            counted: Arc::clone(counted),
+        }
+    }
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.counted.at_end.store(true, Ordering::Relaxed);
+        }
+        self.counted.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// Whether lines end in CR alone (classic Mac, "CSV (Macintosh)" in old
@@ -267,6 +305,8 @@ struct Records<R> {
     /// One-cell records read before the width was set.
     lone_titles: usize,
     done: bool,
+    /// The input's length, once read to its end.
+    counted: Arc<Counted>,
 }
 
 impl<R: Read> Iterator for Records<R> {
@@ -300,7 +340,15 @@ impl<R: Read> Records<R> {
         let Some(last) = count.checked_sub(1).and_then(|i| self.record.get(i)) else {
             return Ok(None);
         };
-        if count == 1 && last == END_BODY {
+        // The marker ends the table only where the input really ended: a
+        // record that merely looks like it (the same ten bytes, anywhere in
+        // the file) is data, and its NUL bytes make it an error below.
+        if count == 1
+            && last == END_BODY
+            && self.counted.at_end.load(Ordering::Relaxed)
+            && self.reader.position().byte()
+                == self.counted.bytes.load(Ordering::Relaxed) + END_MARK.len() as u64
+        {
             self.done = true;
             return Ok(None);
         }
@@ -710,6 +758,33 @@ mod tests {
             matches!(&got[2..], [Err(e)] if e.starts_with("v.csv:3: not valid UTF-16LE")),
             "{got:?}"
         );
+    }
+
+    /// Issue 12, item 0: the end marker's bytes inside a file, past the
+    /// sample the NUL check reads, do not end the table early: the rows
+    /// after them are read, or the read fails, never a silent cut.
+    #[test]
+    fn a_line_like_the_end_marker_does_not_cut_the_file() {
+        let mut bytes = b"vendor,model\n".to_vec();
+        bytes.extend(
+            b"\xe6\x99\xba\xe8\xb0\xb1AI,GLM\xe5\xa4\xa7\xe6\xa8\xa1\xe5\x9e\x8b\n".repeat(3_000),
+        );
+        bytes.extend_from_slice(END_BODY);
+        bytes.extend_from_slice(b"\n");
+        bytes.extend(b"OpenAI,ChatGPT\n".repeat(5));
+        assert!(bytes.len() > 64 * 1024);
+        let got = rows(bytes);
+        assert_eq!(got.len(), 3_002, "{:?}", got.last());
+        assert!(
+            got[3_001].as_ref().is_err_and(|e| e.contains("NUL byte")),
+            "{:?}",
+            got[3_001]
+        );
+        // The real end, with or without a final line break, still ends it.
+        for tail in ["", "\n"] {
+            let text = format!("a,b\nc,d{tail}");
+            assert_eq!(rows(text.into_bytes()).len(), 2);
+        }
     }
 
     #[test]

@@ -111,6 +111,8 @@ struct Query {
     trade: Option<String>,
     /// The query taken apart as a registered company name, when it is one.
     legal: Option<normalize::legal_name::CompanyName>,
+    /// Whether the core is nothing but a generic word (北京科技 → 科技).
+    generic: bool,
     /// The four strings above prepared for edit similarity, when needed
     /// (core, item core, pinyin core, pinyin item).
     patterns: [OnceCell<Pattern>; 4],
@@ -127,6 +129,7 @@ impl Query {
             text: text.to_lowercase(),
             trade,
             legal: normalize::legal_name::parse(text),
+            generic: normalize::is_generic(&norm.core),
             norm,
             patterns: Default::default(),
         }
@@ -384,7 +387,7 @@ impl Matcher {
         }
         // A query that is only a generic word (北京科技 → 科技) names
         // nothing: it matches a name that is exactly it, never by sound.
-        if normalize::is_generic(&q.norm.core) {
+        if q.generic {
             return None;
         }
         let regions_agree = match (q.norm.region.as_deref(), e.region_bytes()) {
