@@ -822,11 +822,11 @@ impl Matcher {
                 let company = self.index.target(target).company;
                 let same_model = h.0 == Rule::Core
                     && self.index.name(h.3).via() == Via::Listed
-                    && self.index.target_item(target).is_some()
+                    && self.index.is_item(target)
                     && exact_companies.contains(&company);
                 // The same entity under its other name (百川智能科技有限公司,
                 // formerly 北京百川智能科技有限公司): its filings too.
-                let same_entity = self.index.target_item(target).is_none()
+                let same_entity = !self.index.is_item(target)
                     && h.2 >= STRONG
                     && exact_companies.iter().any(|&c| self.one_entity(c, company));
                 h.1 != MatchKind::Related && (h.2 >= 1.0 || same_model || same_entity)
@@ -937,7 +937,7 @@ impl Matcher {
         let full = &q.norm.full;
         for &ci in candidates {
             let e = self.index.name(ci);
-            if self.index.target_item(e.target()).is_some() {
+            if self.index.is_item(e.target()) {
                 continue;
             }
             let company_id = self.index.target(e.target()).company;

@@ -70,23 +70,27 @@ pub fn data() -> Result<Data, data::DataError> {
 /// everything.
 const INDEX_FILE: &[u8] = include_bytes!("../../registry/name-index.bin");
 
-/// The digest of everything the embedded index depends on (computed once).
+/// The digest of everything the embedded index depends on, as `build.rs`
+/// computed it from the same files: no start reads the data to compare.
 pub fn index_inputs_digest() -> u64 {
-    static DIGEST: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *DIGEST.get_or_init(|| {
-        let mut parts = vec![
-            FILES.regimes,
-            FILES.lists,
-            FILES.companies,
-            FILES.corroborations,
-        ];
-        for set in [FILES.sources, FILES.filings, FILES.aliases] {
-            parts.extend(set.iter().map(|(_, text)| *text));
-        }
-        parts.push(crate::filing_no::REGIONS_CSV);
-        parts.push(crate::matcher::index::BUILDER_VERSION);
-        input_digest(&parts)
-    })
+    env!("FILING_CHECK_DATA_DIGEST").parse().unwrap_or(0)
+}
+
+/// The same digest, computed from the compiled-in texts (what `build.rs`
+/// must agree with, and what a rewritten `name-index.bin` carries).
+pub fn computed_inputs_digest() -> u64 {
+    let mut parts = vec![
+        FILES.regimes,
+        FILES.lists,
+        FILES.companies,
+        FILES.corroborations,
+    ];
+    for set in [FILES.sources, FILES.filings, FILES.aliases] {
+        parts.extend(set.iter().map(|(_, text)| *text));
+    }
+    parts.push(crate::filing_no::REGIONS_CSV);
+    parts.push(crate::matcher::index::BUILDER_VERSION);
+    input_digest(&parts)
 }
 
 /// The parts of `INDEX_FILE`, when it is the index of the compiled-in data.
@@ -284,7 +288,7 @@ pub fn store() -> Result<Store, StoreError> {
 /// [`INDEX_FILE`] describes it.
 fn index_file(data: &Data) -> Vec<u8> {
     let built = NameIndex::build(&data.to_snapshot());
-    let mut out = index_inputs_digest().to_le_bytes().to_vec();
+    let mut out = computed_inputs_digest().to_le_bytes().to_vec();
     out.extend_from_slice(&(built.as_bytes().len() as u64).to_le_bytes());
     out.extend_from_slice(built.as_bytes());
     let pairs = regime_sources();
@@ -315,6 +319,12 @@ mod tests {
 
     /// Set to write `registry/name-index.bin` when it is stale.
     const UPDATE: &str = "UPDATE_EMBEDDED_INDEX";
+
+    #[test]
+    fn the_build_digest_is_the_digest_of_the_embedded_data() {
+        assert_ne!(index_inputs_digest(), 0);
+        assert_eq!(index_inputs_digest(), computed_inputs_digest());
+    }
 
     #[test]
     fn the_compiled_in_index_is_the_index_of_the_embedded_data() {
