@@ -101,6 +101,21 @@ fn deepseek_is_filed_under_both_regimes_with_its_numbers() {
             "{m}"
         );
     }
+    // A publication that quotes the attachment's row corroborates it.
+    let genai = &result["matches"][0];
+    assert_eq!(genai["filing_no"], "Beijing-DeepseekChat-202404280016");
+    assert_eq!(
+        genai["corroborated_by"][0]["source"], "china-ai-registry-book",
+        "{genai}"
+    );
+    let table = run(&["DeepSeek"]);
+    assert!(
+        table
+            .stdout
+            .contains("corroborated by: The China AI Registry"),
+        "{}",
+        table.stdout
+    );
 }
 
 #[test]

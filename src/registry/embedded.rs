@@ -204,6 +204,7 @@ pub fn partial_snapshot(
     snap.regimes = meta.regimes;
     snap.lists = meta.lists;
     snap.sources = meta.sources;
+    snap.corroborations = meta.corroborations;
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
