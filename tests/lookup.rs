@@ -108,6 +108,14 @@ fn deepseek_is_filed_under_both_regimes_with_its_numbers() {
         genai["corroborated_by"][0]["source"], "china-ai-registry-book",
         "{genai}"
     );
+    // The space the transcription dropped is restored, and matching is
+    // indifferent to it.
+    assert_eq!(genai["item"], "求索对话DeepSeek Chat");
+    for q in ["求索对话DeepSeekChat", "求索对话 DeepSeek Chat"] {
+        let r = run(&["--format", "json", q]);
+        let top = &r.json()["results"][0]["matches"][0];
+        assert_eq!(top["filing_no"], "Beijing-DeepseekChat-202404280016", "{q}");
+    }
     let table = run(&["DeepSeek"]);
     assert!(
         table
