@@ -2033,6 +2033,34 @@ fn row_code(report: &Value, line: u64) -> String {
     row(report, line)["code"].as_str().unwrap().to_string()
 }
 
+/// Issue 12, item 7: the report never replaces the list it audits, however
+/// the output path is written; the list is left byte for byte as it was.
+#[test]
+fn the_report_never_overwrites_the_input() {
+    let dir = dir_with_list("供应商,模型\n智谱AI,GLM大模型\n");
+    let before = std::fs::read(dir.join("list.csv")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("list.csv"), dir.join("link.csv")).unwrap();
+    let mut cases = vec![("list.csv", "list.csv"), ("list.csv", "./list.csv")];
+    if cfg!(unix) {
+        cases.push(("link.csv", "list.csv"));
+    }
+    for (input, output) in cases {
+        let r = dir.run(&["audit", input, "-o", output]);
+        r.expect_code(2);
+        assert!(
+            r.stderr.contains("is the list being audited") && r.stderr.contains(input),
+            "{input} -o {output}: {}",
+            r.stderr
+        );
+        assert_eq!(std::fs::read(dir.join("list.csv")).unwrap(), before);
+    }
+    // Another file is written as usual.
+    dir.run(&["audit", "list.csv", "-o", "report.csv"])
+        .expect_code(0);
+    assert!(dir.join("report.csv").exists());
+}
+
 /// Issue 12, item 14: a row a person must check says what to check and how
 /// to accept it, and a reason never claims a relationship the data do not
 /// hold (腾讯控股 merely contains the filed brand 腾讯; the registry holds no

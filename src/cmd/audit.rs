@@ -184,6 +184,23 @@ struct Output {
     path: PathBuf,
 }
 
+/// Whether two paths name one existing file (the same path written another
+/// way, a symlink, or a hard link).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if ma.dev() == mb.dev() && ma.ino() == mb.ino() {
+            return true;
+        }
+    }
+    let _ = (ma, mb);
+    matches!((fs::canonicalize(a), fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
+}
+
 impl Output {
     fn create(path: &Path) -> anyhow::Result<(Option<Output>, File)> {
         // A FIFO, a device or a symlink is written through, never replaced.
@@ -332,6 +349,16 @@ fn run_plan(
         Date::today(),
     )
     .relying_on(relied_on(&registry.snapshot, plan.require));
+    if let (input::Source::Path(list), Some(report)) = (&plan.source, &plan.output) {
+        if same_file(list, report) {
+            return Err(UsageError(format!(
+                "--output {} is the list being audited ({}): the report would replace it; write the report to another file",
+                report.display(),
+                list.display()
+            ))
+            .into());
+        }
+    }
     let table = input::open(&plan.source, &plan.read)?;
 
     let (output, sink_out): (Option<Output>, Box<dyn Write + '_>) = match &plan.output {
