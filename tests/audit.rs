@@ -1138,6 +1138,34 @@ mod headers {
         );
     }
 
+    /// Issue 12, item 6: name columns are preferred over codes, types and
+    /// scenarios, and the columns read are said on stderr and in the JSON.
+    #[test]
+    fn name_columns_are_chosen_over_codes_and_types_and_said() {
+        let dir = dir_with_list(
+            "供应商编码,供应商名称,服务类型,产品名称
+             V001,北京智谱华章科技有限公司,对话,GLM大模型
+",
+        );
+        let (r, json) = audit_json(&dir, &[]);
+        r.expect_code(0);
+        assert_eq!(row(&json, 2)["verdict"], "filed", "{json:#}");
+        assert!(
+            r.stderr.contains(
+                "columns: vendor = 供应商名称 (col 2), model = 产品名称 (col 4), number = –"
+            ),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(
+            json["input"]["columns"],
+            serde_json::json!([
+                {"role": "vendor", "column": 2, "header": "供应商名称"},
+                {"role": "model", "column": 4, "header": "产品名称"}
+            ])
+        );
+    }
+
     #[test]
     fn a_title_row_padded_by_excel_is_skipped() {
         let dir = dir_with_list("2024年AI供应商清单,,\n供应商名称,模型名称,备案号\n智谱AI,GLM大模型,\nAnthropic,Claude,\n");

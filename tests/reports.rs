@@ -622,6 +622,12 @@ mod workbook {
             .collect();
         let info = info.join("\n");
         assert!(info.contains("登记库日期 = 2026-08"), "{info}");
+        assert!(
+            info.contains(
+                "读取的列 = vendor = 供应商名称 (col 2), model = 模型名称 (col 3), number = 备案号 (col 4)"
+            ),
+            "the columns read: {info}"
+        );
         assert!(info.contains("天"), "the age in days: {info}");
         assert!(
             info.contains("已过期"),

@@ -158,6 +158,11 @@ pub fn run(
             .map(|h| first[h].fields.clone())
             .unwrap_or_default(),
         columns: cols.clone(),
+        used: Vec::new(),
+    };
+    let input = InputInfo {
+        used: InputInfo::used_columns(&input.headers, &cols),
+        ..input
     };
     sink.begin(&Head {
         input: &input,

@@ -26,6 +26,21 @@ pub struct InputInfo {
     pub headers: Vec<String>,
     #[serde(skip)]
     pub columns: Columns,
+    /// The columns read as vendor, model and filing number, as the report
+    /// says them (`"columns"` in JSON).
+    #[serde(rename = "columns")]
+    pub used: Vec<UsedColumn>,
+}
+
+/// One column the audit read, by role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UsedColumn {
+    /// `vendor`, `model` or `filing_no`.
+    pub role: &'static str,
+    /// 1-based.
+    pub column: usize,
+    /// Its header, or `column N` for a list without one.
+    pub header: String,
 }
 
 impl InputInfo {
@@ -42,6 +57,46 @@ impl InputInfo {
             .max()
             .map_or(1, |m| m + 1);
         (1..=width).map(|i| format!("column {i}")).collect()
+    }
+
+    /// The columns `columns` picks out of `headers`, by role.
+    pub fn used_columns(headers: &[String], columns: &Columns) -> Vec<UsedColumn> {
+        [
+            ("vendor", columns.vendor),
+            ("model", columns.model),
+            ("filing_no", columns.number),
+        ]
+        .into_iter()
+        .filter_map(|(role, at)| {
+            let i = at?;
+            let header = headers
+                .get(i)
+                .map(|h| h.trim())
+                .filter(|h| !h.is_empty())
+                .map_or_else(|| format!("column {}", i + 1), str::to_string);
+            Some(UsedColumn {
+                role,
+                column: i + 1,
+                header,
+            })
+        })
+        .collect()
+    }
+
+    /// `vendor = 供应商名称 (col 2), model = 产品名称 (col 4), number = –`.
+    pub fn columns_line(&self) -> String {
+        let part = |role: &str, label: &str| {
+            self.used.iter().find(|u| u.role == role).map_or_else(
+                || format!("{label} = –"),
+                |u| format!("{label} = {} (col {})", u.header, u.column),
+            )
+        };
+        format!(
+            "{}, {}, {}",
+            part("vendor", "vendor"),
+            part("model", "model"),
+            part("filing_no", "number")
+        )
     }
 
     /// The header of a column, or `column N`.

@@ -416,7 +416,15 @@ fn run_plan(
     let stderr = io::stderr();
     let color = anstream::AutoStream::choice(&stderr);
     let mut err = BufWriter::new(anstream::AutoStream::new(stderr.lock(), color));
-    let _ = diagnostics::write_failures(&mut err, &finished.input.file, &finished.failures)
+    let columns = if plan.quiet {
+        Ok(())
+    } else {
+        diagnostics::write_columns(&mut err, &finished.input)
+    };
+    let _ = columns
+        .and_then(|()| {
+            diagnostics::write_failures(&mut err, &finished.input.file, &finished.failures)
+        })
         .and_then(|()| diagnostics::write_notices(&mut err, &finished.summary, plan.quiet))
         .and_then(|()| {
             if !plan.quiet || !finished.summary.passed {

@@ -15,6 +15,7 @@ use anstyle::{AnsiColor, Style};
 use crate::audit::gate::Summary;
 use crate::audit::pipeline::Failure;
 use crate::audit::policy;
+use crate::audit::sink::InputInfo;
 use crate::audit::AuditVerdict;
 use crate::printer::text::{echo, is_clipped, reason};
 use crate::report::RegistryInfo;
@@ -102,6 +103,12 @@ pub fn write_notices(out: &mut dyn Write, summary: &Summary, quiet: bool) -> io:
         writeln!(out, "{style}{level}[{}]{style:#}: {}", n.code, n.message)?;
     }
     Ok(())
+}
+
+/// Which columns were read as vendor, model and filing number, so that a
+/// list whose headers were misread shows it at once.
+pub fn write_columns(out: &mut dyn Write, input: &InputInfo) -> io::Result<()> {
+    writeln!(out, "columns: {}", input.columns_line())
 }
 
 /// The line that ends every run: counts, the registry's date, the outcome.

@@ -175,6 +175,7 @@ impl Sink for XlsxSink<'_> {
         }
         self.info.extend([
             (lang.word(Word::Input).into(), text(input.file.clone())),
+            (lang.word(Word::Columns).into(), text(input.columns_line())),
             (
                 lang.word(Word::Required).into(),
                 text(head.require.to_string()),

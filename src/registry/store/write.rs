@@ -492,9 +492,28 @@ impl Store {
     /// Starts a write: WAL mode, in which readers keep reading the last
     /// committed state while the write transaction is open.
     fn begin_write(&self) -> rusqlite::Result<()> {
-        self.conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-            .map(|_| ())
+        // Changing the journal mode needs the file to itself: another
+        // import's write (or its switch back) can make it answer "busy"
+        // at once, busy timeout or not. Retried for up to ten seconds, as
+        // the busy timeout waits for a lock.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            {
+                Ok(_) => return Ok(()),
+                Err(rusqlite::Error::SqliteFailure(f, _))
+                    if matches!(
+                        f.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Starts a write in WAL mode: an immediate transaction, which takes the
