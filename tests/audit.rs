@@ -856,10 +856,10 @@ mod workbooks {
     }
 
     #[test]
-    fn xlsx_input_reads_the_first_sheet_under_its_title_row() {
+    fn xlsx_input_reads_the_sheet_under_its_title_row() {
         let dir = Dir::new();
         workbook(&dir, "list.xlsx");
-        let r = dir.run(&["audit", "list.xlsx", "--format", "json"]);
+        let r = dir.run(&["audit", "list.xlsx", "--sheet", "清单", "--format", "json"]);
         r.expect_code(1);
         let json = r.json();
         assert_eq!(json["input"]["header_line"], 2);
@@ -880,6 +880,58 @@ mod workbooks {
             ])
         );
         assert_eq!(row(&json, 3)["vendor"], "北京智谱华章科技有限公司");
+    }
+
+    /// Issue 12, item 3: a workbook whose two sheets both list vendors is
+    /// not audited by its first sheet alone (the second's unfiled vendors
+    /// would pass the gate): the audit stops and names both sheets.
+    #[test]
+    fn several_sheets_with_lists_stop_the_audit_and_are_named() {
+        let dir = Dir::new();
+        workbook(&dir, "list.xlsx");
+        let r = dir.run(&["audit", "list.xlsx"]);
+        r.expect_code(2);
+        assert!(r.stdout.is_empty(), "{}", r.stdout);
+        assert!(
+            r.stderr
+                .contains("list.xlsx: 2 sheets hold a vendor or model column")
+                && r.stderr.contains("\"清单\", \"海外\"")
+                && r.stderr.contains("--sheet"),
+            "{}",
+            r.stderr
+        );
+    }
+
+    /// The one sheet that holds a list is audited, wherever it is.
+    #[test]
+    fn the_one_sheet_with_a_list_is_audited_wherever_it_is() {
+        let dir = Dir::new();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let notes = book.add_worksheet();
+        notes.set_name("说明").unwrap();
+        notes.write_string(0, 0, "本表由采购部维护").unwrap();
+        let list = book.add_worksheet();
+        list.set_name("供应商").unwrap();
+        for (r, (v, m)) in [("供应商名称", "模型名称"), ("Anthropic", "Claude")]
+            .into_iter()
+            .enumerate()
+        {
+            list.write_string(r as u32, 0, v).unwrap();
+            list.write_string(r as u32, 1, m).unwrap();
+        }
+        book.save(dir.join("book.xlsx")).unwrap();
+        let r = dir.run(&["audit", "book.xlsx", "--format", "json"]);
+        r.expect_code(1);
+        let json = r.json();
+        assert!(
+            json["input"]["format"].as_str().unwrap().contains("供应商"),
+            "{}",
+            json["input"]
+        );
+        assert_eq!(
+            verdicts(&json),
+            expected(&[(2, "not-found", "not-in-registry")])
+        );
     }
 
     #[test]

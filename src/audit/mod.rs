@@ -11,6 +11,7 @@ pub mod columns;
 pub mod gate;
 pub mod pipeline;
 pub mod policy;
+pub mod sheets;
 pub mod sink;
 
 use std::collections::{BTreeSet, HashSet};

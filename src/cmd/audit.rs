@@ -359,7 +359,41 @@ fn run_plan(
             .into());
         }
     }
-    let table = input::open(&plan.source, &plan.read)?;
+    // Without --sheet, the sheet that holds the list, or a stop when several
+    // do: a gate must not pass on sheets it did not read.
+    let mut read = plan.read.clone();
+    if let (input::Source::Path(path), None) = (&plan.source, &read.sheet) {
+        let name = path.display().to_string();
+        let is_book = fs::File::open(path)
+            .and_then(|mut f| {
+                let mut head = [0u8; 8];
+                let n = std::io::Read::read(&mut f, &mut head)?;
+                Ok(input::is_workbook(&head[..n]))
+            })
+            .unwrap_or(false);
+        if is_book {
+            let bytes = fs::read(path).with_context(|| format!("cannot read {name}"))?;
+            let found = filing_check::audit::sheets::with_columns(
+                &name,
+                bytes,
+                &read,
+                &plan.options.overrides,
+            )?;
+            match found.as_deref() {
+                Some([one]) => read.sheet = Some(one.clone()),
+                Some(several @ [_, _, ..]) => {
+                    return Err(UsageError(format!(
+                        "{name}: {} sheets hold a vendor or model column ({}); audit each with --sheet NAME, so that no sheet goes unread",
+                        several.len(),
+                        several.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+                    ))
+                    .into());
+                }
+                _ => {}
+            }
+        }
+    }
+    let table = input::open(&plan.source, &read)?;
 
     let (output, sink_out): (Option<Output>, Box<dyn Write + '_>) = match &plan.output {
         Some(path) => {

@@ -105,6 +105,19 @@ pub enum InputFormat {
     },
 }
 
+impl InputFormat {
+    /// The worksheet a table was read from; `None` for delimited text.
+    pub fn sheet(&self) -> Option<&str> {
+        match self {
+            InputFormat::Csv { .. } => None,
+            InputFormat::Xlsx { sheet }
+            | InputFormat::Xlsb { sheet }
+            | InputFormat::Xls { sheet }
+            | InputFormat::Ods { sheet } => Some(sheet),
+        }
+    }
+}
+
 impl fmt::Display for InputFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -286,6 +299,12 @@ pub fn open(source: &Source, opts: &ReadOptions) -> Result<Table, InputError> {
         }
         Source::Stdin => from_reader(STDIN_NAME, Box::new(io::stdin()), opts),
     }
+}
+
+/// Whether `bytes` begin like a workbook (xlsx, xlsb, ods: a zip; xls: an
+/// OLE compound file), whatever the file is called.
+pub fn is_workbook(bytes: &[u8]) -> bool {
+    workbook::has_magic(bytes)
 }
 
 /// Reads every table of a file held in memory: each visible worksheet of a
