@@ -11,18 +11,18 @@ use crate::input::{self, header, InputError, ReadOptions};
 
 /// The visible sheets of the workbook `bytes` (named `name` in messages)
 /// whose first rows hold vendor or model columns (with `no_header`, any
-/// sheet that has rows). `None` when `bytes` are no workbook.
+/// sheet that has rows); none when `bytes` are no workbook.
 pub fn with_columns(
     name: &str,
-    bytes: Vec<u8>,
+    bytes: &[u8],
     read: &ReadOptions,
     overrides: &Overrides,
-) -> Result<Option<Vec<String>>, InputError> {
-    if !input::is_workbook(&bytes) {
-        return Ok(None);
-    }
+) -> Result<Vec<String>, InputError> {
     let mut found = Vec::new();
-    for mut table in input::tables_from_bytes(name, bytes, read)? {
+    if !input::is_workbook(bytes) {
+        return Ok(found);
+    }
+    for mut table in input::tables_from_bytes(name, bytes.to_vec(), read)? {
         let first = header::first_records(&mut table)?;
         let cells: Vec<Vec<String>> = first.iter().map(|r| r.fields.clone()).collect();
         let has_list = if overrides.no_header {
@@ -36,5 +36,5 @@ pub fn with_columns(
             }
         }
     }
-    Ok(Some(found))
+    Ok(found)
 }

@@ -184,20 +184,27 @@ struct Output {
     path: PathBuf,
 }
 
+/// Whether the file begins like a workbook (its first bytes; a file that
+/// cannot be read is left to the reader, which says why).
+fn starts_like_a_workbook(path: &Path) -> bool {
+    let mut head = [0u8; 8];
+    fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .is_ok_and(|n| input::is_workbook(&head[..n]))
+}
+
 /// Whether two paths name one existing file (the same path written another
 /// way, a symlink, or a hard link).
 fn same_file(a: &Path, b: &Path) -> bool {
-    let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else {
-        return false;
-    };
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        if ma.dev() == mb.dev() && ma.ino() == mb.ino() {
-            return true;
+        if let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) {
+            if ma.dev() == mb.dev() && ma.ino() == mb.ino() {
+                return true;
+            }
         }
     }
-    let _ = (ma, mb);
     matches!((fs::canonicalize(a), fs::canonicalize(b)), (Ok(x), Ok(y)) if x == y)
 }
 
@@ -362,26 +369,24 @@ fn run_plan(
     // Without --sheet, the sheet that holds the list, or a stop when several
     // do: a gate must not pass on sheets it did not read.
     let mut read = plan.read.clone();
-    if let (input::Source::Path(path), None) = (&plan.source, &read.sheet) {
-        let name = path.display().to_string();
-        let is_book = fs::File::open(path)
-            .and_then(|mut f| {
-                let mut head = [0u8; 8];
-                let n = std::io::Read::read(&mut f, &mut head)?;
-                Ok(input::is_workbook(&head[..n]))
-            })
-            .unwrap_or(false);
-        if is_book {
-            let bytes = fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let table = match (&plan.source, &read.sheet) {
+        (input::Source::Path(path), None) if starts_like_a_workbook(path) => {
+            // A workbook is read whole anyway: once, for the sheet check and
+            // for the audit.
+            let name = path.display().to_string();
+            let bytes = fs::read(path).map_err(|source| input::InputError::Open {
+                file: name.clone(),
+                source,
+            })?;
             let found = filing_check::audit::sheets::with_columns(
                 &name,
-                bytes,
+                &bytes,
                 &read,
                 &plan.options.overrides,
             )?;
-            match found.as_deref() {
-                Some([one]) => read.sheet = Some(one.clone()),
-                Some(several @ [_, _, ..]) => {
+            match found.as_slice() {
+                [one] => read.sheet = Some(one.clone()),
+                several @ [_, _, ..] => {
                     return Err(UsageError(format!(
                         "{name}: {} sheets hold a vendor or model column ({}); audit each with --sheet NAME, so that no sheet goes unread",
                         several.len(),
@@ -389,11 +394,12 @@ fn run_plan(
                     ))
                     .into());
                 }
-                _ => {}
+                [] => {}
             }
+            input::from_reader(&name, Box::new(std::io::Cursor::new(bytes)), &read)?
         }
-    }
-    let table = input::open(&plan.source, &read)?;
+        _ => input::open(&plan.source, &read)?,
+    };
 
     let (output, sink_out): (Option<Output>, Box<dyn Write + '_>) = match &plan.output {
         Some(path) => {
