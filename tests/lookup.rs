@@ -172,6 +172,17 @@ fn brands_of_2026_are_filed_with_numbers_and_a_look_alike_is_not() {
     }
 }
 
+/// A list's placeholder for an undisclosed model (the seed's 美团 / 未公开)
+/// is no name: asking for it finds nothing, and the company is still found.
+#[test]
+fn a_placeholder_item_is_no_name() {
+    let r = run(&["--format", "json", "未公开", "美团"]);
+    let results = r.json()["results"].clone();
+    assert_eq!(results[0]["verdict"], "not-found", "{results}");
+    assert_eq!(results[1]["verdict"], "filed", "{results}");
+    assert_eq!(results[1]["matches"][0]["company"], "北京三快科技有限公司");
+}
+
 #[test]
 fn an_off_by_one_number_is_not_found_with_the_nearest_listed_number() {
     let r = run(&["Beijing-ChatGLM-20230822"]);

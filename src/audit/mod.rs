@@ -244,17 +244,6 @@ impl Evaluation {
 /// names run to some 60 characters, so anything far longer is something else.
 pub const MAX_NAME_CHARS: usize = 300;
 
-/// Cell values that say "nothing here".
-const PLACEHOLDERS: &[&str] = &[
-    "-", "--", "—", "——", "/", "\\", "?", "？", "n/a", "na", "none", "null", "nil", "tbd", "无",
-    "暂无", "待定", "未知", "不详", "空",
-];
-
-fn is_placeholder(s: &str) -> bool {
-    let t = s.trim().to_lowercase();
-    PLACEHOLDERS.contains(&t.as_str()) || crate::normalize::normalize(&t).key.is_empty()
-}
-
 /// Decides rows against one registry, read whole.
 pub struct Auditor<'a> {
     snap: &'a Snapshot,
@@ -308,7 +297,7 @@ impl<'a> Auditor<'a> {
                 ),
             );
         }
-        let usable = |s: &str| !s.is_empty() && !is_placeholder(s);
+        let usable = |s: &str| !s.is_empty() && !crate::normalize::is_placeholder(s);
         let number = (usable(number)).then_some(number);
         let vo = usable(vendor).then(|| self.matcher.lookup_brief(vendor, RegimeFilter::Any));
         let mo = usable(model).then(|| self.matcher.lookup_brief(model, RegimeFilter::Any));

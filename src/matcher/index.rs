@@ -19,7 +19,7 @@
 /// how groups form). Part of the embedded index's digest: a binary whose
 /// builder changed ignores a `name-index.bin` written by the old one. Bump it
 /// with every change to [`Builder`]'s rules.
-pub const BUILDER_VERSION: &str = "builder-4";
+pub const BUILDER_VERSION: &str = "builder-5";
 
 use std::collections::{HashMap, HashSet};
 
@@ -1161,8 +1161,11 @@ impl Builder {
                     .entry((f.company_id, self.normalize(&f.item).item_core))
                     .or_default()
                     .push(&f.item);
-                self.add(item, &f.item, Via::Listed);
-                if f.fields.item != f.item {
+                // (An item a list gives as 未公开 has no name to find it by.)
+                if !normalize::is_placeholder(&f.item) {
+                    self.add(item, &f.item, Via::Listed);
+                }
+                if f.fields.item != f.item && !normalize::is_placeholder(&f.fields.item) {
                     self.add(item, &f.fields.item, Via::AsPrinted);
                 }
             }

@@ -377,6 +377,39 @@ pub fn compare_key(s: &str) -> String {
     }
 }
 
+/// Cell values that say "nothing here" (a list's 未公开 for an undisclosed
+/// model, a user's N/A): never a name to match.
+const PLACEHOLDERS: &[&str] = &[
+    "-",
+    "--",
+    "—",
+    "——",
+    "/",
+    "\\",
+    "?",
+    "？",
+    "n/a",
+    "na",
+    "none",
+    "null",
+    "nil",
+    "tbd",
+    "无",
+    "暂无",
+    "待定",
+    "未知",
+    "不详",
+    "空",
+    "未公开",
+    "未披露",
+];
+
+/// Whether a cell says "nothing here" rather than naming something.
+pub fn is_placeholder(s: &str) -> bool {
+    let t = s.trim().to_lowercase();
+    PLACEHOLDERS.contains(&t.as_str()) || normalize(&t).key.is_empty()
+}
+
 /// Whether a core is nothing but a generic word (科技, 智能, 模型, 北京…):
 /// what is left of a name that has no name in it (北京科技). Such a core
 /// matches only a name that is exactly it, never by sound or likeness.
