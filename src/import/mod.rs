@@ -12,6 +12,9 @@
 //! pure: it turns records into [`NewFiling`]s, and the store writes them.
 
 pub mod diff;
+pub mod document;
+pub mod docx;
+pub mod pdf;
 
 use crate::input::header::{self, fold_header};
 use crate::input::{InputError, Table};
