@@ -205,3 +205,96 @@ mod tests {
             .is_none());
     }
 }
+
+/// Which official sequence numbers (序号) of a list a registry holds: the
+/// national genai lists are numbered from 1 without gaps across their
+/// bimonthly attachments, so the numbers held say which attachments are
+/// missing. Pure.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Numbering {
+    /// Runs of consecutive numbers held, ascending.
+    pub held: Vec<(u32, u32)>,
+}
+
+impl Numbering {
+    /// The numbering of `seqs` (any order, repeats allowed).
+    pub fn of(seqs: impl IntoIterator<Item = u32>) -> Numbering {
+        let mut all: Vec<u32> = seqs.into_iter().collect();
+        all.sort_unstable();
+        all.dedup();
+        let mut held: Vec<(u32, u32)> = Vec::new();
+        for n in all {
+            match held.last_mut() {
+                Some((_, end)) if *end + 1 == n => *end = n,
+                _ => held.push((n, n)),
+            }
+        }
+        Numbering { held }
+    }
+
+    /// The highest number held.
+    pub fn top(&self) -> Option<u32> {
+        self.held.last().map(|&(_, e)| e)
+    }
+
+    /// The runs missing below the highest number held, from 1.
+    pub fn missing(&self) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        let mut next = 1;
+        for &(s, e) in &self.held {
+            if s > next {
+                out.push((next, s - 1));
+            }
+            next = e + 1;
+        }
+        out
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty()
+    }
+
+    /// `1–188, 869–988 of 988; missing 189–868`.
+    pub fn describe(&self) -> String {
+        let Some(top) = self.top() else {
+            return "none".into();
+        };
+        let held = runs(&self.held);
+        let missing = self.missing();
+        if missing.is_empty() {
+            format!("{held} of {top}")
+        } else {
+            format!("{held} of {top}; missing {}", runs(&missing))
+        }
+    }
+}
+
+/// `1–188, 869–988`.
+pub fn runs(r: &[(u32, u32)]) -> String {
+    r.iter()
+        .map(|&(s, e)| {
+            if s == e {
+                s.to_string()
+            } else {
+                format!("{s}–{e}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod numbering_tests {
+    use super::*;
+
+    #[test]
+    fn runs_and_gaps() {
+        let n = Numbering::of((869..=988).chain(1..=188).chain([5, 5]));
+        assert_eq!(n.describe(), "1–188, 869–988 of 988; missing 189–868");
+        assert_eq!(Numbering::of(1..=731).describe(), "1–731 of 731");
+        let n = Numbering::of((1..=262).chain(264..=731));
+        assert_eq!(n.describe(), "1–262, 264–731 of 731; missing 263");
+        assert_eq!(Numbering::of([3]).describe(), "3 of 3; missing 1–2");
+        assert_eq!(Numbering::of([]).describe(), "none");
+    }
+}

@@ -271,6 +271,14 @@ pub struct ListStatus {
     pub rows: usize,
     /// Of them, cancelled.
     pub cancelled: usize,
+    /// The sequence numbers (序号) held, for a list numbered from 1 across
+    /// its attachments (not the deep-synthesis batches, each numbered
+    /// from 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numbering: Option<crate::coverage::Numbering>,
+    /// `numbering` in words: `1–188, 869–988 of 988; missing 189–868`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numbers_held: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -310,13 +318,22 @@ impl StatusReport {
                         .filings
                         .iter()
                         .filter(|f| f.list.as_deref() == Some(l.id.as_str()));
+                    let mut seqs = Vec::new();
                     let (rows, cancelled) = rows.fold((0, 0), |(n, c), f| {
+                        if let Some(s) = f.fields.seq.as_deref().and_then(|s| s.parse().ok()) {
+                            seqs.push(s);
+                        }
                         (n + 1, c + usize::from(f.status == FilingStatus::Cancelled))
                     });
+                    let numbering = (l.kind != crate::model::ListKind::Algorithms)
+                        .then(|| crate::coverage::Numbering::of(seqs))
+                        .filter(|n| !n.is_empty());
                     ListStatus {
                         list: l.clone(),
                         rows,
                         cancelled,
+                        numbers_held: numbering.as_ref().map(|n| n.describe()),
+                        numbering,
                     }
                 })
                 .collect(),

@@ -11,10 +11,12 @@
 //! sheet of a workbook that has the regime's columns is read. This module is
 //! pure: it turns records into [`NewFiling`]s, and the store writes them.
 
+pub mod attachment;
 pub mod diff;
 pub mod document;
 pub mod docx;
 pub mod pdf;
+pub mod sniff;
 
 use crate::input::header::{self, fold_header};
 use crate::input::{InputError, Table};
@@ -76,6 +78,7 @@ impl Field {
                 "应用名称",
                 "功能名称",
                 "应用或功能名称",
+                "应用功能名称",
             ],
             (Field::Company, Regime::DeepSynthesis) => &["主体名称", "备案主体", "主体"],
             (Field::Company, Regime::Genai) => &[
@@ -85,6 +88,7 @@ impl Field {
                 "单位名称",
                 "公司名称",
                 "备案主体",
+                "登记单位",
             ],
             (Field::Number, Regime::DeepSynthesis) => &["备案编号", "备案号"],
             (Field::Number, Regime::Genai) => &["备案号", "备案编号", "上线编号", "登记编号"],

@@ -70,7 +70,10 @@ pub fn write_status_table(out: &mut dyn Write, s: &StatusReport) -> io::Result<(
                 x.regime.to_string(),
                 x.kind.as_str().to_string(),
                 rows,
-                x.held.clone().unwrap_or_default(),
+                match &l.numbers_held {
+                    Some(n) => format!("序号 {n}"),
+                    None => x.held.clone().unwrap_or_default(),
+                },
                 if x.complete { "yes" } else { "no" }.to_string(),
                 x.as_of.clone(),
                 announced,
