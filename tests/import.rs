@@ -687,6 +687,10 @@ mod linking {
             "linked_by_name": 0,
             "uncertain": [],
             "absent": [],
+            "regime": "deep-synthesis",
+            "as_of": "2024-01-31",
+            "as_of_from": "--as-of",
+            "numbering": [],
         });
         assert_eq!(report, expected);
     }
@@ -2091,7 +2095,8 @@ mod status_and_staleness {
             "Imported lists:",
             &format!("As of:           {as_of}"),
             &format!("import-deep-synthesis-{}", &digest[..12]),
-            "genai.xlsx",
+            // The workbook's title row names the list.
+            "生成式人工智能服务已备案信息（截至2024年3月）",
         ]);
     }
 }

@@ -475,7 +475,9 @@ impl Reader<'_> {
                 &seq,
                 format!("{company:?} begins with a stray {stray:?}; read as {rest:?}"),
             );
-            notes.push(format!("corrected: listed with a stray {stray} before the name"));
+            notes.push(format!(
+                "corrected: listed with a stray {stray} before the name"
+            ));
             company = rest;
         }
         for mark in ["注：", "注:"] {
@@ -606,10 +608,14 @@ pub fn date_hint(titles: &[String], file_name: &str, newest: Option<&str>) -> Op
         if !(1..=12).contains(&m) || !(2000..=2100).contains(&y) {
             return None;
         }
-        Some(match c.get(3).and_then(|d| d.as_str().parse::<u32>().ok()) {
-            Some(d) if crate::date::Date::new(y, m, d).is_some() => format!("{y:04}-{m:02}-{d:02}"),
-            _ => format!("{y:04}-{m:02}"),
-        })
+        Some(
+            match c.get(3).and_then(|d| d.as_str().parse::<u32>().ok()) {
+                Some(d) if crate::date::Date::new(y, m, d).is_some() => {
+                    format!("{y:04}-{m:02}-{d:02}")
+                }
+                _ => format!("{y:04}-{m:02}"),
+            },
+        )
     };
     let quoted = |t: &str| {
         let short: String = t.chars().take(60).collect();
@@ -671,7 +677,14 @@ mod tests {
     }
 
     const FILINGS: &[&str] = &["序号", "属地", "模型名称", "备案单位", "备案号", "备案时间"];
-    const REGISTRATIONS: &[&str] = &["序号", "属地", "应用/功能名称", "登记单位", "上线编号", "登记时间"];
+    const REGISTRATIONS: &[&str] = &[
+        "序号",
+        "属地",
+        "应用/功能名称",
+        "登记单位",
+        "上线编号",
+        "登记时间",
+    ];
 
     fn sample() -> Document {
         Document {
@@ -723,7 +736,17 @@ mod tests {
                         "2024-01-09",
                     ],
                 ),
-                row(2, &["65", "重庆市", "x", "某公司", "Beijing-X-20240101", "2024-01-01"]),
+                row(
+                    2,
+                    &[
+                        "65",
+                        "重庆市",
+                        "x",
+                        "某公司",
+                        "Beijing-X-20240101",
+                        "2024-01-01",
+                    ],
+                ),
                 text("二、已登记的生成式人工智能应用或功能"),
                 row(2, REGISTRATIONS),
                 row(
@@ -753,7 +776,10 @@ mod tests {
 
         let (k, r) = &a.rows[0];
         assert_eq!(*k, TableKind::Filings);
-        assert_eq!(r.item, "求索对话DeepSeek Chat", "a break between letters was a space");
+        assert_eq!(
+            r.item, "求索对话DeepSeek Chat",
+            "a break between letters was a space"
+        );
         assert_eq!(r.company, "北京深度求索人工智能基础技术研究有限公司");
         assert_eq!(r.filing_no(), Some("Beijing-DeepseekChat-202404280016"));
         assert_eq!(r.item_kind, ItemKind::Model);
@@ -813,7 +839,16 @@ mod tests {
                 text("境内深度合成服务算法备案清单（2024年6月）"),
                 row(
                     1,
-                    &["序号", "算法名称", "角色", "主体名称", "应用产品", "主要用途", "备案编号", "备注"],
+                    &[
+                        "序号",
+                        "算法名称",
+                        "角色",
+                        "主体名称",
+                        "应用产品",
+                        "主要用途",
+                        "备案编号",
+                        "备注",
+                    ],
                 ),
                 row(
                     1,
@@ -845,9 +880,13 @@ mod tests {
     fn dates_from_titles_file_names_and_rows() {
         let t = |s: &str| vec![s.to_string()];
         assert_eq!(
-            date_hint(&t("广东省生成式人工智能服务已备案信息(截至2024年3月)"), "", None)
-                .unwrap()
-                .date,
+            date_hint(
+                &t("广东省生成式人工智能服务已备案信息(截至2024年3月)"),
+                "",
+                None
+            )
+            .unwrap()
+            .date,
             "2024-03"
         );
         assert_eq!(

@@ -320,6 +320,22 @@ pub fn read_tables(
     Ok(rows)
 }
 
+/// The title rows above the header of each table (a row with one
+/// filled cell, such as 「广东省生成式人工智能服务已备案信息(截至2024年3月)」),
+/// for the list's date and title.
+pub fn title_rows(tables: Vec<Table>) -> Result<Vec<String>, ImportError> {
+    let mut out = Vec::new();
+    for mut table in tables {
+        for r in header::first_records(&mut table)? {
+            let filled: Vec<&String> = r.fields.iter().filter(|c| !c.trim().is_empty()).collect();
+            if let [only] = filled[..] {
+                out.push(cell(only));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The header row of an export of `regime`, in the published layout.
 pub fn export_header(regime: Regime) -> Vec<&'static str> {
     let fields: &[Field] = match regime {

@@ -54,7 +54,9 @@ pub fn sniff(bytes: &[u8]) -> FileKind {
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .unwrap_or(bytes);
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
-    if matches!(first, Some(b'[')) && serde_json::from_slice::<serde_json::Value>(text).is_ok() {
+    if matches!(first, Some(b'[' | b'{'))
+        && serde_json::from_slice::<serde_json::Value>(text).is_ok()
+    {
         return FileKind::Json;
     }
     FileKind::Text
@@ -114,13 +116,10 @@ mod tests {
         assert_eq!(sniff(b"PK\x03\x04garbage"), FileKind::Workbook);
         assert_eq!(sniff("序号,算法名称\n1,a\n".as_bytes()), FileKind::Text);
         assert_eq!(sniff(b"\xEF\xBB\xBF[{\"a\":1}]"), FileKind::Json);
+        assert_eq!(sniff(b"{\"a\": 1}"), FileKind::Json);
         assert_eq!(sniff(b"[not json"), FileKind::Text);
         let mut doc = OLE_MAGIC.to_vec();
-        doc.extend(
-            "WordDocument"
-                .encode_utf16()
-                .flat_map(|u| u.to_le_bytes()),
-        );
+        doc.extend("WordDocument".encode_utf16().flat_map(|u| u.to_le_bytes()));
         assert_eq!(sniff(&doc), FileKind::LegacyDoc);
         assert_eq!(sniff(OLE_MAGIC), FileKind::Workbook);
         assert_eq!(sniff(b""), FileKind::Text);

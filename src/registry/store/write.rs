@@ -702,10 +702,11 @@ fn import_in(
     )?;
     let mut insert_filing = FilingInsert::new(tx)?;
     let mut update_filing = tx.prepare(
-        "UPDATE filings SET company_id = ?2, company_listed = ?3, item = ?4, item_listed = ?4,
+        "UPDATE filings SET company_id = ?2, company_listed = ?3, item = ?16, item_listed = ?4,
                 seq = ?5, filing_no = ?6, role = ?7, product = ?8, region = ?9, filed_on = ?10,
                 source_id = ?11, location = ?12, status = 'listed', purpose = ?13, remark = ?14,
-                batch = ?15
+                batch = ?15, note = COALESCE(?17, note), list = COALESCE(?18, list),
+                item_kind = ?19
          WHERE id = ?1",
     )?;
     let mut touch_filing = tx.prepare(
@@ -726,8 +727,10 @@ fn import_in(
             std::thread::sleep(std::time::Duration::from_secs(600));
         }
         let fields = &row.fields;
-        let company_key = name_key(&fields.company);
-        let item_key = name_key(&fields.item);
+        // The registry's names: the listed cells, unless the reader
+        // corrected them (a stray character, swapped columns).
+        let company_key = name_key(&row.company);
+        let item_key = name_key(&row.item);
         let known_company = companies
             .get(&company_key)
             .copied()
@@ -745,7 +748,7 @@ fn import_in(
                 // 上海稀宇科技有限公司): the same company, by the matcher's
                 // rules. A near name that is not surely one company is kept
                 // apart, and reported.
-                match matcher.company_named(&fields.company) {
+                match matcher.company_named(&row.company) {
                     CompanyLink::Certain(id) => {
                         report.linked_by_name += 1;
                         companies.insert(company_key.clone(), id);
@@ -771,14 +774,14 @@ fn import_in(
                 let existing: Option<CompanyId> = tx
                     .query_row(
                         "SELECT id FROM companies WHERE name = ?1",
-                        [&fields.company],
+                        [&row.company],
                         |r| r.get(0),
                     )
                     .optional()?;
                 let id = match existing {
                     Some(id) => id,
                     None => {
-                        insert_company.execute(params![fields.company, source.id])?;
+                        insert_company.execute(params![row.company, source.id])?;
                         report.new_companies += 1;
                         CompanyId(tx.last_insert_rowid())
                     }
@@ -811,7 +814,11 @@ fn import_in(
                         row.location,
                         fields.purpose,
                         fields.remark,
-                        batch_label
+                        batch_label,
+                        row.item,
+                        row.note,
+                        row.list,
+                        row.item_kind
                     ])?;
                     report.changed += 1;
                 } else {
