@@ -98,6 +98,11 @@ pub enum FindingKind {
     DuplicateSeq,
     /// Another row of the attachment has the same number.
     DuplicateNumber,
+    /// The list marks the filing cancelled (备注 已注销, or a cancellation
+    /// notice); imported as cancelled.
+    Cancelled,
+    /// The 备注 records a change of the entity's or product's name.
+    Renamed,
 }
 
 impl FindingKind {
@@ -111,6 +116,8 @@ impl FindingKind {
             FindingKind::MalformedNumber => "malformed-number",
             FindingKind::DuplicateSeq => "duplicate-seq",
             FindingKind::DuplicateNumber => "duplicate-number",
+            FindingKind::Cancelled => "cancelled",
+            FindingKind::Renamed => "renamed",
         }
     }
 }
@@ -289,6 +296,7 @@ pub fn read(file: &str, doc: &Document) -> Attachment {
         file,
         out: Attachment::default(),
         current: None,
+        cancellation_notice: false,
     };
     for block in &doc.blocks {
         match block {
@@ -312,6 +320,9 @@ struct Reader<'a> {
     file: &'a str,
     out: Attachment,
     current: Option<Current>,
+    /// A title said the document is a cancellation notice (注销): its
+    /// rows are filings cancelled, not filed.
+    cancellation_notice: bool,
 }
 
 impl Reader<'_> {
@@ -321,6 +332,9 @@ impl Reader<'_> {
 
     fn text(&mut self, text: &str) {
         let t = join_lines(text);
+        if t.contains("注销") && self.current.is_none() {
+            self.cancellation_notice = true;
+        }
         if !t.is_empty() {
             self.out.titles.push(t);
         }
@@ -539,7 +553,29 @@ impl Reader<'_> {
             filed_on: Some(iso_date(&date)).filter(|s| !s.is_empty()),
             remark,
         };
+        let cancelled_by_remark = fields.remark.as_deref().is_some_and(|r| r.contains("注销"));
+        if cancelled_by_remark || self.cancellation_notice {
+            finding(
+                FindingKind::Cancelled,
+                &seq,
+                if cancelled_by_remark {
+                    "the 备注 says 已注销: imported as cancelled".to_string()
+                } else {
+                    "a cancellation notice names it: imported as cancelled".to_string()
+                },
+            );
+        }
+        if let Some(r) = fields.remark.as_deref().filter(|r| r.contains("变更为")) {
+            finding(
+                FindingKind::Renamed,
+                &seq,
+                format!("the 备注 records a change: {r}"),
+            );
+        }
         let mut row = NewFiling::listed(regime, fields, location);
+        if cancelled_by_remark || self.cancellation_notice {
+            row.status = crate::model::FilingStatus::Cancelled;
+        }
         row.company = company;
         row.item = item;
         row.item_kind = kind.item_kind();
@@ -820,6 +856,69 @@ mod tests {
         assert!(bad.message.contains("模型名称"), "{}", bad.message);
         assert_eq!(a.rows.len(), 6, "the unreadable row is not imported");
         assert!(a.titles.iter().any(|t| t.contains("已登记")));
+    }
+
+    #[test]
+    fn cancellations_from_remarks_and_notices() {
+        let header = [
+            "序号",
+            "算法名称",
+            "角色",
+            "主体名称",
+            "应用产品",
+            "主要用途",
+            "备案编号",
+            "备注",
+        ];
+        let ds = |remark: &str| {
+            row(
+                1,
+                &[
+                    "1",
+                    "某生成算法",
+                    "服务提供者",
+                    "北京某科技有限公司",
+                    "某APP",
+                    "文本生成",
+                    "网信算备110108105858001230019号",
+                    remark,
+                ],
+            )
+        };
+        let a = read(
+            "ds.docx",
+            &Document {
+                blocks: vec![row(1, &header), ds("已注销")],
+            },
+        );
+        assert_eq!(a.rows[0].1.status, crate::model::FilingStatus::Cancelled);
+        assert_eq!(a.findings[0].kind, FindingKind::Cancelled);
+        let a = read(
+            "ds.docx",
+            &Document {
+                blocks: vec![row(1, &header), ds("")],
+            },
+        );
+        assert_eq!(a.rows[0].1.status, crate::model::FilingStatus::Listed);
+        let notice = Document {
+            blocks: vec![
+                text("关于注销部分深度合成服务算法备案的公告"),
+                row(1, &header),
+                ds(""),
+            ],
+        };
+        let a = read("notice.pdf", &notice);
+        assert_eq!(a.rows[0].1.status, crate::model::FilingStatus::Cancelled);
+        let a = read(
+            "ds.docx",
+            &Document {
+                blocks: vec![
+                    row(1, &header),
+                    ds("原主体名称“甲有限公司”变更为“乙有限公司”"),
+                ],
+            },
+        );
+        assert_eq!(a.findings[0].kind, FindingKind::Renamed);
     }
 
     #[test]

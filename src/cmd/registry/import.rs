@@ -17,7 +17,7 @@ use filing_check::date::Date;
 use filing_check::filing_no;
 use filing_check::import::{self, attachment, attachment::Attachment, sniff, sniff::FileKind};
 use filing_check::input::{self, ReadOptions};
-use filing_check::model::{Completeness, NewFiling, Regime, Source};
+use filing_check::model::{Completeness, FilingStatus, NewFiling, Regime, Source};
 use filing_check::registry::store::{ImportPlan, NATIONAL, PAUSE_ENV};
 use filing_check::registry::{embedded, user_registry_path, Store};
 
@@ -484,6 +484,16 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     });
     let before = numbering_before(ctx, &target);
     let numbering = numbering_notes(&before, &rows);
+    // A cancellation the list records took effect by the list's date.
+    let rows: Vec<NewFiling> = rows
+        .into_iter()
+        .map(|mut r| {
+            if r.status == FilingStatus::Cancelled && r.status_on.is_none() {
+                r.status_on = Some(as_of.clone());
+            }
+            r
+        })
+        .collect();
     if attachment.is_none() {
         // Numbers are stored as listed, but a malformed one is worth a word
         // (an attachment's findings say it row by row).

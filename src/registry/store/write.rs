@@ -704,13 +704,14 @@ fn import_in(
     let mut update_filing = tx.prepare(
         "UPDATE filings SET company_id = ?2, company_listed = ?3, item = ?16, item_listed = ?4,
                 seq = ?5, filing_no = ?6, role = ?7, product = ?8, region = ?9, filed_on = ?10,
-                source_id = ?11, location = ?12, status = 'listed', purpose = ?13, remark = ?14,
+                source_id = ?11, location = ?12, status = ?20, purpose = ?13, remark = ?14,
                 batch = ?15, note = COALESCE(?17, note), list = COALESCE(?18, list),
-                item_kind = ?19
+                item_kind = ?19, status_on = ?21, status_source = NULL
          WHERE id = ?1",
     )?;
     let mut touch_filing = tx.prepare(
-        "UPDATE filings SET source_id = ?2, location = ?3, status = 'listed', batch = ?4
+        "UPDATE filings SET source_id = ?2, location = ?3, status = ?5, batch = ?4,
+                status_on = ?6, status_source = NULL
          WHERE id = ?1",
     )?;
     let mut member = tx.prepare(
@@ -818,11 +819,20 @@ fn import_in(
                         row.item,
                         row.note,
                         row.list,
-                        row.item_kind
+                        row.item_kind,
+                        row.status,
+                        row.status_on
                     ])?;
                     report.changed += 1;
                 } else {
-                    touch_filing.execute(params![old.id, source.id, row.location, batch_label])?;
+                    touch_filing.execute(params![
+                        old.id,
+                        source.id,
+                        row.location,
+                        batch_label,
+                        row.status,
+                        row.status_on
+                    ])?;
                     report.unchanged += 1;
                 }
                 let stored = Known {
@@ -844,7 +854,8 @@ fn import_in(
                     regime,
                     batch: Some(batch_label.clone()),
                     source: source.id.clone(),
-                    status: FilingStatus::Listed,
+                    // Listed, unless the list says it was cancelled (a
+                    // 备注 of 已注销, a cancellation notice).
                     ..row.clone()
                 };
                 let id = insert_filing.run(None, company_id, &new)?;
