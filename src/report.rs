@@ -61,6 +61,16 @@ pub struct MatchInfo {
     pub matched_name: String,
     pub matched_via: Via,
     pub filing_no: Option<String>,
+    /// `filing` (备案, a 备案号/备案编号) or `registration` (登记 of an app
+    /// that calls a filed model, a 上线编号).
+    pub record: Record,
+    /// The official list the row is on (`cac-genai-registrations`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    /// What is odd about the row in its source (columns swapped, a stray
+    /// character, a marked date…), and corrections made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// The company cell as the source gives it, when the registry files the
     /// row under another name (a seed row under the entity that filed).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -176,6 +186,33 @@ pub fn query_result(snap: &Snapshot, outcome: Outcome, explain: bool) -> QueryRe
 /// The registry holds every filing its matcher can name (it is checked when
 /// opened, and a lookup reads the filings its answers name): a filing that
 /// is not there is a bug, not damage.
+/// Whether a row is a filing or a registration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Record {
+    Filing,
+    Registration,
+}
+
+/// A registration is on a list of registrations, or has a 上线编号.
+fn record_of(snap: &Snapshot, f: &crate::model::Filing) -> Record {
+    let on_list = f
+        .list
+        .as_deref()
+        .and_then(|id| snap.lists.iter().find(|l| l.id == id))
+        .map(|l| l.kind == crate::model::ListKind::Registrations);
+    let by_number = || {
+        f.filing_no()
+            .and_then(|n| crate::filing_no::parse(n).ok())
+            .is_some_and(|n| n.is_registration())
+    };
+    if on_list.unwrap_or_else(by_number) {
+        Record::Registration
+    } else {
+        Record::Filing
+    }
+}
+
 pub fn match_info(snap: &Snapshot, m: &FilingMatch) -> MatchInfo {
     let f = snap
         .filing(m.filing)
@@ -222,6 +259,9 @@ pub fn match_info(snap: &Snapshot, m: &FilingMatch) -> MatchInfo {
         matched_name: m.matched_name.clone(),
         matched_via: m.matched_via,
         filing_no: f.fields.filing_no.clone(),
+        record: record_of(snap, f),
+        list: f.list.clone(),
+        note: f.note.clone(),
         source: f.source.clone(),
         as_of: source.map_or_else(String::new, |s| s.as_of.clone()),
         location: f.location.clone(),

@@ -367,3 +367,32 @@ fn a_panic_is_an_internal_error_with_exit_3() {
         "{stderr}"
     );
 }
+
+/// Issue 14, item 2: a 上线编号 answers as a registration (登记), on the
+/// registrations list, and what was odd about its row in the source shows.
+#[test]
+fn a_registration_number_answers_as_a_registration_with_its_note() {
+    let r = run(&["--format", "json", "Fujian-BaiZe-20250624S0001"]);
+    r.expect_code(0);
+    let json = r.json();
+    let m = &json["results"][0]["matches"][0];
+    assert_eq!(json["results"][0]["verdict"], "filed");
+    assert_eq!(m["record"], "registration", "{m:#}");
+    assert_eq!(m["list"], "cac-genai-registrations", "{m:#}");
+    assert!(m["note"].as_str().unwrap().contains("（补登）"), "{m:#}");
+    let r = run(&["Fujian-BaiZe-20250624S0001"]);
+    r.expect_stdout_contains(&["registration (登记), 上线编号: Fujian-BaiZe-20250624S0001"]);
+
+    // A filing is a filing, and a corrected row says what was corrected.
+    let r = run(&[
+        "--format",
+        "json",
+        "Guangdong-MengXiangDaMoXing-202505090044",
+    ]);
+    let json = r.json();
+    let m = &json["results"][0]["matches"][0];
+    assert_eq!(m["record"], "filing", "{m:#}");
+    assert_eq!(m["company"], "珠海读书郎软件科技有限公司", "{m:#}");
+    assert_eq!(m["company_listed"], "司珠海读书郎软件科技有限公司", "{m:#}");
+    assert!(m["note"].as_str().unwrap().contains("stray 司"), "{m:#}");
+}

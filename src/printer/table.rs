@@ -14,7 +14,7 @@ use comfy_table::{ContentArrangement, Table};
 use super::text::display_width;
 use crate::matcher::{Explain, Verdict};
 use crate::model::FilingStatus;
-use crate::report::{LookupReport, MatchInfo, QueryResult, RegistryInfo};
+use crate::report::{LookupReport, MatchInfo, QueryResult, Record, RegistryInfo};
 
 /// Prints every result, then the registry footer: evidence as a table
 /// `width` columns wide, or as `key: value` lines when that is narrow or
@@ -226,7 +226,13 @@ fn write_lines(out: &mut dyn Write, r: &QueryResult, width: Option<usize>) -> io
             m.matched_via
         ));
         if let Some(no) = &m.filing_no {
-            field(format!("filing no: {no}"));
+            field(match m.record {
+                Record::Registration => format!("registration (登记), 上线编号: {no}"),
+                Record::Filing => format!("filing no: {no}"),
+            });
+        }
+        if let Some(note) = &m.note {
+            field(format!("note: {note}"));
         }
         if m.status != FilingStatus::Listed {
             field(format!("status: {}", status_text(m)));
