@@ -2170,3 +2170,21 @@ fn review_rows_carry_a_next_step_and_claim_no_relationship() {
         row(&json, 3)
     );
 }
+
+/// Issue 14, item 2: a row whose number is a 上线编号 is checked against the
+/// registrations; the number settles a model name two companies share.
+#[test]
+fn a_registration_number_is_checked_against_the_registrations() {
+    let dir = dir_with_list(
+        "供应商,模型,备案号\n\
+         南威软件股份有限公司,白泽大模型,Fujian-BaiZe-20250624S0001\n\
+         山东旅游职业学院,白泽大模型,Fujian-BaiZe-20250624S0001\n",
+    );
+    let (_, report) = audit_json(&dir, &[]);
+    let r = row(&report, 2);
+    assert_eq!(r["verdict"], "filed", "{r:#}");
+    assert_eq!(r["evidence"][0]["record"], "registration", "{r:#}");
+    // The same number claimed for the other company that filed a 白泽大模型.
+    let r = row(&report, 3);
+    assert_eq!(r["code"], "number-of-other-company", "{r:#}");
+}

@@ -601,6 +601,32 @@ impl<'a> Auditor<'a> {
                     join_reasons(e.reason, format!("number {} confirmed", parsed.canonical()));
                 e
             }
+            // The names were ambiguous (two companies filed a model of
+            // that name), but the vendor is the number's owner and the
+            // model names the number's filing: the number settles it.
+            Some(e)
+                if e.verdict == AuditVerdict::Review
+                    && vo.as_ref().is_some_and(|o| {
+                        o.verdict == Verdict::Filed && !self.companies(o).is_disjoint(&owners)
+                    })
+                    && mo.as_ref().is_some_and(|o| {
+                        o.matches
+                            .iter()
+                            .any(|m| filings.iter().any(|&(id, _)| id == m.filing))
+                    }) =>
+            {
+                number_evidence(
+                    Code::Filed,
+                    join_reasons(
+                        format!(
+                            "number {} confirmed: it is {}'s filing of the model named",
+                            parsed.canonical(),
+                            self.company_names(&owners)
+                        ),
+                        format!("it settles what the names left open ({})", e.reason),
+                    ),
+                )
+            }
             Some(e) if e.verdict != AuditVerdict::Invalid => number_evidence(
                 Code::NumberOnly,
                 format!(
