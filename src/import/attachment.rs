@@ -467,9 +467,11 @@ impl Reader<'_> {
             self.out.findings.extend(findings);
             return;
         }
-        let (item_listed, company_listed) = (item.clone(), company.clone());
         if kind != TableKind::Algorithms && looks_like_entity(&item) && !looks_like_entity(&company)
         {
+            // The listed cells too are read the right way round: the
+            // entity's name as listed is the one printed in the model
+            // column. The note keeps what was printed where.
             std::mem::swap(&mut item, &mut company);
             let m = format!(
                 "columns swapped in the source: {} holds {item:?}, {} holds {company:?}; read the right way round",
@@ -483,6 +485,7 @@ impl Reader<'_> {
             ));
             finding(FindingKind::ColumnsSwapped, &seq, m);
         }
+        let (item_listed, company_listed) = (item.clone(), company.clone());
         if let Some((stray, rest)) = without_stray_character(&company) {
             finding(
                 FindingKind::StrayCharacter,

@@ -93,7 +93,8 @@ impl Field {
             (Field::Number, Regime::DeepSynthesis) => &["备案编号", "备案号"],
             (Field::Number, Regime::Genai) => &["备案号", "备案编号", "上线编号", "登记编号"],
             (Field::Role, _) => &["角色"],
-            (Field::Product, _) => &["应用产品", "产品"],
+            // 适用场景 of the on-device models' table (苹果手机).
+            (Field::Product, _) => &["应用产品", "产品", "适用场景"],
             (Field::Purpose, _) => &["主要用途", "用途"],
             (Field::Region, _) => &["属地", "地区", "省份"],
             (Field::Date, _) => &[

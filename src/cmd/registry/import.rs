@@ -4,7 +4,7 @@
 //! from its title), workbooks and CSV in the lists' layouts, or JSON from
 //! `registry export`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
@@ -95,6 +95,31 @@ pub struct Args {
     /// a typo in the path is not a new, empty-looking registry.
     #[arg(long)]
     create: bool,
+}
+
+impl Args {
+    /// An official attachment fetched by `registry update`: national,
+    /// published by the CAC at `url`, its date read from the file.
+    #[allow(dead_code)] // `registry update`, next
+    pub fn for_attachment(file: PathBuf, url: String, title: Option<String>) -> Args {
+        Args {
+            file,
+            regime: None,
+            scope: NATIONAL.to_string(),
+            as_of: None,
+            published: None,
+            title,
+            publisher: "国家互联网信息办公室".to_string(),
+            url: Some(url),
+            source_id: None,
+            complete: false,
+            sheet: None,
+            encoding: None,
+            format: filing_check::printer::Format::Table,
+            skip_unreadable: false,
+            create: true,
+        }
+    }
 }
 
 fn date_arg(flag: &str, value: &str) -> Result<String, UsageError> {
@@ -320,16 +345,24 @@ fn ask_as_of(name: &str) -> anyhow::Result<String> {
     Ok(date_arg("--as-of", line.trim())?)
 }
 
-/// The 序号 the registry holds per official list, before the import.
-fn numbering_before(ctx: &Ctx, target: &std::path::Path) -> HashMap<String, Numbering> {
+/// What the registry holds before the import: its official lists, and the
+/// 序号 it holds of each.
+struct Before {
+    lists: HashSet<String>,
+    numbering: HashMap<String, Numbering>,
+}
+
+fn before_import(target: &std::path::Path) -> Before {
     let location = if target.exists() {
         filing_check::registry::Location::File(target.to_path_buf())
     } else {
         filing_check::registry::Location::Embedded
     };
-    let _ = ctx;
     let Ok(reg) = filing_check::registry::Registry::load(&location) else {
-        return HashMap::new();
+        return Before {
+            lists: HashSet::new(),
+            numbering: HashMap::new(),
+        };
     };
     let mut seqs: HashMap<String, Vec<u32>> = HashMap::new();
     for f in &reg.snapshot.filings {
@@ -340,9 +373,13 @@ fn numbering_before(ctx: &Ctx, target: &std::path::Path) -> HashMap<String, Numb
             seqs.entry(list.clone()).or_default().push(seq);
         }
     }
-    seqs.into_iter()
-        .map(|(k, v)| (k, Numbering::of(v)))
-        .collect()
+    Before {
+        lists: reg.snapshot.lists.iter().map(|l| l.id.clone()).collect(),
+        numbering: seqs
+            .into_iter()
+            .map(|(k, v)| (k, Numbering::of(v)))
+            .collect(),
+    }
 }
 
 /// What an import says about the numbering of each official list it adds
@@ -482,8 +519,19 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             .cloned()
             .unwrap_or_else(|| file_name.clone())
     });
-    let before = numbering_before(ctx, &target);
-    let numbering = numbering_notes(&before, &rows);
+    // Rows go to the official lists the registry knows (a registry made
+    // from other data may hold none).
+    let before = before_import(&target);
+    let rows: Vec<NewFiling> = rows
+        .into_iter()
+        .map(|mut r| {
+            if r.list.as_ref().is_some_and(|l| !before.lists.contains(l)) {
+                r.list = None;
+            }
+            r
+        })
+        .collect();
+    let numbering = numbering_notes(&before.numbering, &rows);
     // A cancellation the list records took effect by the list's date.
     let rows: Vec<NewFiling> = rows
         .into_iter()
