@@ -30,3 +30,4 @@ pub mod normalize;
 pub mod printer;
 pub mod registry;
 pub mod report;
+pub mod update;

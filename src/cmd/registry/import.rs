@@ -100,7 +100,6 @@ pub struct Args {
 impl Args {
     /// An official attachment fetched by `registry update`: national,
     /// published by the CAC at `url`, its date read from the file.
-    #[allow(dead_code)] // `registry update`, next
     pub fn for_attachment(file: PathBuf, url: String, title: Option<String>) -> Args {
         Args {
             file,
@@ -505,7 +504,11 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         .filter_map(|r| r.fields.filed_on.clone())
         .filter(|d| Date::parse(d).is_some())
         .max();
-    let hint = attachment::date_hint(&titles, &file_name, newest.as_deref());
+    // The title given (a link's text, for `registry update`) may say the
+    // month too, after the file's own titles.
+    let mut hint_titles = titles.clone();
+    hint_titles.extend(args.title.clone());
+    let hint = attachment::date_hint(&hint_titles, &file_name, newest.as_deref());
     let (as_of, as_of_from) = match (as_of_arg, &published, &hint) {
         (Some(d), _, _) => (d, "--as-of".to_string()),
         (None, _, Some(h)) => (date_arg("the list's date", &h.date)?, h.from.clone()),

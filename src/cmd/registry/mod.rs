@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod reindex;
 mod reset;
+mod update;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -49,9 +50,13 @@ enum RegistryCommand {
         #[arg(long, value_name = "FORMAT", default_value = "table")]
         format: Format,
     },
-    /// Import a published filing list (.xlsx, .xls, CSV, or JSON from
-    /// `export`) into the user registry, as one batch.
+    /// Import a published filing list (the regulator's PDF or docx
+    /// attachment, .xlsx, .xls, CSV, or JSON from `export`) into the user
+    /// registry, as one batch.
     Import(Box<import::Args>),
+    /// Look at the regulator's notice pages, download the attachments not
+    /// yet imported and import them (needs network; offline it says so).
+    Update(update::Args),
     /// Compare two batches (by number) or two registry files: filings
     /// added, removed and changed.
     Diff(diff::Args),
@@ -137,6 +142,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         RegistryCommand::Import(a) => import::run(*a, ctx, out),
+        RegistryCommand::Update(a) => update::run(a, ctx, out),
         RegistryCommand::Diff(a) => diff::run(a, ctx, out),
         RegistryCommand::Export(a) => export::run(a, ctx, out),
         RegistryCommand::Reset(a) => reset::run(a, ctx, out),
