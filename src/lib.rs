@@ -31,3 +31,4 @@ pub mod printer;
 pub mod registry;
 pub mod report;
 pub mod update;
+pub mod web;

@@ -6,6 +6,7 @@ mod eval;
 mod init;
 mod lookup;
 mod registry;
+mod serve;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -108,6 +109,9 @@ enum Command {
     /// Measure matching quality on a labelled query set: the confusion
     /// table and every miss (exit 1 when the set fails its thresholds).
     Eval(eval::Args),
+    /// Serve the look-up, audit and registry pages and the JSON API
+    /// (http://127.0.0.1:8730/ by default).
+    Serve(serve::Args),
 }
 
 /// Exit codes, documented in `--help` and the README.
@@ -222,6 +226,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Exit> {
         Some(Command::Init(args)) => init::run(args, out),
         Some(Command::Registry(args)) => registry::run(args, &ctx, out),
         Some(Command::Eval(args)) => eval::run(args, &ctx, out),
+        Some(Command::Serve(args)) => serve::run(args, &ctx, out),
         None => lookup::run(cli.lookup, &ctx, out),
     }
 }

@@ -1,0 +1,120 @@
+//! `filing-check serve`: the pages and the JSON API (see
+//! [`filing_check::web`]) on one address, until Ctrl-C or SIGTERM; requests
+//! in flight finish first.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use filing_check::registry::Registry;
+use filing_check::web::{self, AppState, Limits};
+
+use super::{Ctx, Exit, UsageError};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The address to listen on; loopback by default. To serve a team,
+    /// give the host's intranet address (e.g. 0.0.0.0:8730) behind your
+    /// firewall.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8730")]
+    listen: String,
+
+    /// Open the look-up page in the browser once listening.
+    #[arg(long)]
+    open: bool,
+
+    /// The largest upload accepted, in MB.
+    #[arg(long, value_name = "MB", default_value_t = 50)]
+    max_upload_mb: usize,
+
+    /// The most rows one audit takes.
+    #[arg(long, value_name = "ROWS", default_value_t = 200_000)]
+    max_rows: usize,
+
+    /// Audits run at once; more wait their turn.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    max_audits: usize,
+}
+
+pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
+    let addr: SocketAddr = args.listen.parse().map_err(|_| {
+        UsageError(format!(
+            "--listen {:?} is not an address; write IP:PORT, e.g. 127.0.0.1:8730",
+            args.listen
+        ))
+    })?;
+    let registry: Registry = ctx.load()?;
+    let listener = std::net::TcpListener::bind(addr)
+        .map_err(|e| UsageError(format!("cannot listen on {addr}: {e}")))?;
+    listener.set_nonblocking(true)?;
+    let local = listener.local_addr()?;
+    let url = format!("http://{local}/");
+    let as_of = filing_check::report::RegistryInfo::new(&registry)
+        .as_of
+        .unwrap_or_else(|| "-".into());
+    let state = Arc::new(AppState::new(
+        registry,
+        ctx.stale_after,
+        Limits {
+            max_upload: args.max_upload_mb.saturating_mul(1 << 20),
+            max_rows: args.max_rows,
+            max_audits: args.max_audits,
+        },
+    ));
+    writeln!(
+        out,
+        "filing-check serving {url} (registry as of {as_of}); Ctrl-C stops"
+    )?;
+    out.flush()?;
+    if args.open {
+        open_browser(&url);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        web::serve(listener, state, shutdown()).await
+    })?;
+    writeln!(out, "filing-check: stopped")?;
+    Ok(Exit::Ok)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+fn open_browser(url: &str) {
+    let cmd = if cfg!(target_os = "macos") {
+        ("open", vec![url])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/c", "start", "", url])
+    } else {
+        ("xdg-open", vec![url])
+    };
+    if std::process::Command::new(cmd.0)
+        .args(&cmd.1)
+        .spawn()
+        .is_err()
+    {
+        eprintln!("filing-check: could not open a browser; open {url}");
+    }
+}

@@ -1,0 +1,622 @@
+//! `filing-check serve`: the same engine, verdicts and registry as the CLI,
+//! as web pages and a JSON API for the people and systems that are not on
+//! the command line.
+//!
+//! - `/` looks names and numbers up; `/audit` audits an uploaded or pasted
+//!   list; `/registry` shows what the registry holds.
+//! - `/api/v1/lookup?q=…`, `POST /api/v1/audit`, `/api/v1/registry` answer
+//!   with the CLI's JSON shapes.
+//!
+//! Safe by default: loopback unless told otherwise, every value escaped
+//! (maud), a Content-Security-Policy without script, upload and row limits
+//! with clear messages, and errors that are the client's are 4xx, never a
+//! 500. The registry is loaded once and shared read-only.
+
+pub mod audit;
+pub mod pages;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use crate::date::Date;
+use crate::freshness;
+use crate::model::RegimeFilter;
+use crate::printer::audit::{AuditFormat, Lang, OutputEncoding};
+use crate::registry::Registry;
+use crate::report::{self, LookupReport, RegistryInfo, StatusReport};
+
+/// How the server runs.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// The largest request body (an upload), in bytes.
+    pub max_upload: usize,
+    /// The most rows an audit takes.
+    pub max_rows: usize,
+    /// Audits running at once; more wait their turn.
+    pub max_audits: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_upload: 50 << 20,
+            max_rows: 200_000,
+            max_audits: 2,
+        }
+    }
+}
+
+/// What every request shares.
+pub struct AppState {
+    pub registry: Registry,
+    pub stale_after: u32,
+    pub limits: Limits,
+    audits: tokio::sync::Semaphore,
+}
+
+impl AppState {
+    pub fn new(registry: Registry, stale_after: u32, limits: Limits) -> AppState {
+        AppState {
+            audits: tokio::sync::Semaphore::new(limits.max_audits.max(1)),
+            registry,
+            stale_after,
+            limits,
+        }
+    }
+}
+
+type Shared = Arc<AppState>;
+
+/// The application's routes.
+pub fn router(state: Shared) -> Router {
+    let max = state.limits.max_upload;
+    Router::new()
+        .route("/", get(lookup_page))
+        .route("/audit", get(audit_form).post(audit_page))
+        .route("/registry", get(registry_page))
+        .route("/static/app.css", get(css))
+        .route("/api/v1/lookup", get(api_lookup))
+        .route("/api/v1/audit", axum::routing::post(api_audit))
+        .route("/api/v1/registry", get(api_registry))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(max))
+        .layer(middleware::from_fn(headers_and_log))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves; requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Shared,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Security headers on every answer, and one log line per request.
+async fn headers_and_log(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    eprintln!(
+        "{method} {path} {} {:.1} ms",
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    resp
+}
+
+#[derive(Deserialize, Default)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+/// `?lang=`, else the browser's Accept-Language, else Chinese.
+fn lang_of(q: Option<&str>, headers: &HeaderMap) -> Lang {
+    match q {
+        Some("en") => return Lang::En,
+        Some("zh") => return Lang::Zh,
+        _ => {}
+    }
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let first = accept.split(',').next().unwrap_or_default().trim();
+    if first.starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Zh
+    }
+}
+
+fn page(state: &AppState, lang: Lang, title: &str, body: maud::Markup) -> Html<String> {
+    let info = RegistryInfo::new(&state.registry);
+    let fresh = freshness::freshness(&state.registry.snapshot, Date::today(), state.stale_after);
+    let stale: Vec<String> = fresh
+        .iter()
+        .filter(|f| f.stale)
+        .map(|f| {
+            let as_of = f.as_of.as_deref().unwrap_or("-");
+            let age = f.age_days.map_or_else(|| "?".to_string(), |d| d.to_string());
+            match lang {
+                Lang::Zh => format!(
+                    "数据已过期：{} 数据截至 {as_of}，已 {age} 天。请导入最新清单。",
+                    f.regime
+                ),
+                Lang::En => format!(
+                    "Stale data: {} data are as of {as_of}, {age} days old. Import the current lists.",
+                    f.regime
+                ),
+            }
+        })
+        .collect();
+    let stale = (!stale.is_empty()).then(|| stale.join(" "));
+    Html(
+        pages::layout(
+            lang,
+            title,
+            info.as_of.as_deref().unwrap_or("-"),
+            stale.as_deref(),
+            body,
+        )
+        .into_string(),
+    )
+}
+
+/// The lookups of `queries`, as the CLI reports them with `--explain`.
+fn lookups(state: &AppState, queries: &[String], explain: bool) -> LookupReport {
+    let matcher = state.registry.matcher();
+    let results = queries
+        .iter()
+        .map(|q| {
+            let outcome = if explain {
+                matcher.lookup(q, RegimeFilter::Any)
+            } else {
+                matcher.lookup_brief(q, RegimeFilter::Any)
+            };
+            report::query_result(&state.registry.snapshot, outcome, explain)
+        })
+        .collect();
+    LookupReport {
+        registry: RegistryInfo::new(&state.registry),
+        results,
+    }
+}
+
+#[derive(Deserialize)]
+struct LookupQuery {
+    q: Option<String>,
+    lang: Option<String>,
+}
+
+async fn lookup_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<LookupQuery>,
+) -> Html<String> {
+    let lang = lang_of(q.lang.as_deref(), &headers);
+    let query = q.q.unwrap_or_default();
+    let report =
+        (!query.trim().is_empty()).then(|| lookups(&state, std::slice::from_ref(&query), true));
+    let title = match lang {
+        Lang::Zh => "查询",
+        Lang::En => "Look up",
+    };
+    page(
+        &state,
+        lang,
+        title,
+        pages::lookup(lang, &query, report.as_ref()),
+    )
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        pages::CSS,
+    )
+}
+
+async fn not_found() -> impl IntoResponse {
+    (StatusCode::NOT_FOUND, "not found")
+}
+
+/// A JSON error with its status.
+fn json_error(status: StatusCode, message: String) -> Response {
+    (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+/// `GET /api/v1/lookup?q=…&q=…`: the CLI's `--format json` report.
+async fn api_lookup(State(state): State<Shared>, uri: axum::http::Uri) -> Response {
+    let queries: Vec<String> = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| *k == "q")
+        .map(|(_, v)| crate::update::links::percent_decode(v))
+        .collect();
+    if queries.is_empty() || queries.iter().any(|q| q.trim().is_empty()) {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "give one or more non-empty q parameters: /api/v1/lookup?q=智谱AI".into(),
+        );
+    }
+    if queries.len() > 1000 {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "at most 1000 queries per request; audit a list instead".into(),
+        );
+    }
+    let report = lookups(&state, &queries, false);
+    let mut out = Vec::new();
+    match crate::printer::json::write_report(&mut out, &report) {
+        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], out).into_response(),
+        Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+/// `GET /api/v1/registry`: `registry status --format json`.
+async fn api_registry(State(state): State<Shared>) -> Response {
+    let status = StatusReport::new(&state.registry, Date::today(), state.stale_after);
+    axum::Json(status).into_response()
+}
+
+/// A list taken from a request: a file, pasted rows, or JSON rows.
+struct Upload {
+    name: String,
+    bytes: Vec<u8>,
+    pasted: String,
+}
+
+/// Reads the multipart fields `file` and `paste`.
+async fn upload(mut mp: Multipart) -> Result<Upload, (StatusCode, String)> {
+    let mut up = Upload {
+        name: "upload".into(),
+        bytes: Vec::new(),
+        pasted: String::new(),
+    };
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err((e.status(), too_large_or(e.body_text()))),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        // The file's own name is only a label in messages: never a path.
+        let file_name = field
+            .file_name()
+            .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string());
+        let data = field
+            .bytes()
+            .await
+            .map_err(|e| (e.status(), too_large_or(e.body_text())))?;
+        match name.as_str() {
+            "file" if !data.is_empty() => {
+                up.name = file_name
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "upload".into());
+                up.bytes = data.to_vec();
+            }
+            "paste" => up.pasted = String::from_utf8_lossy(&data).into_owned(),
+            _ => {}
+        }
+    }
+    if up.bytes.is_empty() && !up.pasted.trim().is_empty() {
+        up.name = "pasted rows".into();
+        up.bytes = up.pasted.clone().into_bytes();
+    }
+    if up.bytes.is_empty() {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "no list: upload a file (field `file`) or paste rows (field `paste`)".into(),
+        ));
+    }
+    Ok(up)
+}
+
+fn too_large_or(text: String) -> String {
+    if text.to_ascii_lowercase().contains("length limit") || text.contains("too large") {
+        "the upload is larger than this server accepts (--max-upload-mb)".into()
+    } else {
+        text
+    }
+}
+
+/// JSON rows `[{vendor, model, filing_no}]` as a CSV list.
+fn json_rows_to_csv(bytes: &Bytes) -> Result<Vec<u8>, String> {
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_slice(bytes).map_err(|e| format!("not a JSON array of rows: {e}"))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["vendor", "model", "filing_no"])
+        .map_err(|e| e.to_string())?;
+    for r in rows {
+        let get = |k: &str| {
+            r.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        w.write_record([get("vendor"), get("model"), get("filing_no")])
+            .map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+async fn run_audit(
+    state: Shared,
+    name: String,
+    bytes: Vec<u8>,
+    format: AuditFormat,
+    lang: Lang,
+    encoding: OutputEncoding,
+) -> Result<Vec<u8>, (StatusCode, String)> {
+    let _permit = state.audits.acquire().await.map_err(|_| {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is stopping".to_string(),
+        )
+    })?;
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        audit::run(
+            &st.registry,
+            &name,
+            bytes,
+            audit::Report {
+                format,
+                lang,
+                encoding,
+            },
+            st.stale_after,
+            st.limits.max_rows,
+        )
+    })
+    .await
+    .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map_err(|e| match e {
+        audit::UploadError::TooManyRows { .. } => (StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
+        audit::UploadError::Input(m) => (StatusCode::BAD_REQUEST, m),
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct AuditQuery {
+    format: Option<String>,
+    lang: Option<String>,
+}
+
+/// `POST /api/v1/audit`: a file (multipart `file`) or a JSON array of
+/// `{vendor, model, filing_no}`; the CLI's JSON report (or `?format=` csv,
+/// xlsx…).
+async fn api_audit(
+    State(state): State<Shared>,
+    Query(q): Query<AuditQuery>,
+    headers: HeaderMap,
+    body: Request,
+) -> Response {
+    let format = match q.format.as_deref().unwrap_or("json").parse::<AuditFormat>() {
+        Ok(f) => f,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, e.to_string()),
+    };
+    let lang = lang_of(q.lang.as_deref(), &headers);
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let (name, bytes) = if is_json {
+        let bytes = match axum::body::to_bytes(body.into_body(), state.limits.max_upload).await {
+            Ok(b) => b,
+            Err(_) => {
+                return json_error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "the request is larger than this server accepts (--max-upload-mb)".into(),
+                )
+            }
+        };
+        match json_rows_to_csv(&bytes) {
+            Ok(csv) => ("rows.json".to_string(), csv),
+            Err(e) => return json_error(StatusCode::BAD_REQUEST, e),
+        }
+    } else {
+        let mp = match Multipart::from_request(body, &state).await {
+            Ok(m) => m,
+            Err(e) => return json_error(e.status(), e.body_text()),
+        };
+        match upload(mp).await {
+            Ok(u) => (u.name, u.bytes),
+            Err((s, m)) => return json_error(s, m),
+        }
+    };
+    match run_audit(state, name, bytes, format, lang, OutputEncoding::Utf8Bom).await {
+        Ok(out) => ([(header::CONTENT_TYPE, content_type(format))], out).into_response(),
+        Err((s, m)) => json_error(s, m),
+    }
+}
+
+fn content_type(f: AuditFormat) -> &'static str {
+    match f {
+        AuditFormat::Json => "application/json",
+        AuditFormat::Jsonl => "application/x-ndjson",
+        AuditFormat::Csv => "text/csv; charset=utf-8",
+        AuditFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        AuditFormat::Junit => "application/xml",
+        _ => "text/plain; charset=utf-8",
+    }
+}
+
+async fn audit_form(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Html<String> {
+    let lang = lang_of(q.lang.as_deref(), &headers);
+    page(
+        &state,
+        lang,
+        title_audit(lang),
+        pages::audit(lang, "", None, None),
+    )
+}
+
+fn title_audit(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "批量核查",
+        Lang::En => "Audit a list",
+    }
+}
+
+async fn audit_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+    body: Request,
+) -> Response {
+    let lang = lang_of(q.lang.as_deref(), &headers);
+    let mp = match Multipart::from_request(body, &state).await {
+        Ok(m) => m,
+        Err(e) => {
+            let status = e.status();
+            let html = page(
+                &state,
+                lang,
+                title_audit(lang),
+                pages::audit(lang, "", None, Some(&e.body_text())),
+            );
+            return (status, html).into_response();
+        }
+    };
+    let up = match upload(mp).await {
+        Ok(u) => u,
+        Err((s, m)) => {
+            let html = page(
+                &state,
+                lang,
+                title_audit(lang),
+                pages::audit(lang, "", None, Some(&m)),
+            );
+            return (s, html).into_response();
+        }
+    };
+    let pasted = up.pasted.clone();
+    match run_audit(
+        state.clone(),
+        up.name,
+        up.bytes,
+        AuditFormat::Json,
+        lang,
+        OutputEncoding::Utf8,
+    )
+    .await
+    {
+        Ok(out) => {
+            let report: serde_json::Value = serde_json::from_slice(&out).unwrap_or_default();
+            page(
+                &state,
+                lang,
+                title_audit(lang),
+                pages::audit(lang, &pasted, Some(&report), None),
+            )
+            .into_response()
+        }
+        Err((s, m)) => {
+            let html = page(
+                &state,
+                lang,
+                title_audit(lang),
+                pages::audit(lang, &pasted, None, Some(&m)),
+            );
+            (s, html).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RegistryQuery {
+    q: Option<String>,
+    page: Option<usize>,
+    lang: Option<String>,
+}
+
+async fn registry_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<RegistryQuery>,
+) -> Html<String> {
+    const PER_PAGE: usize = 50;
+    let lang = lang_of(q.lang.as_deref(), &headers);
+    let status = StatusReport::new(&state.registry, Date::today(), state.stale_after);
+    let needle = q.q.clone().unwrap_or_default();
+    let folded = needle.trim().to_lowercase();
+    let snap = &state.registry.snapshot;
+    let hits: Vec<&crate::model::Filing> = snap
+        .filings
+        .iter()
+        .filter(|f| {
+            folded.is_empty()
+                || f.company.to_lowercase().contains(&folded)
+                || f.item.to_lowercase().contains(&folded)
+                || f.filing_no()
+                    .is_some_and(|n| n.to_lowercase().contains(&folded))
+        })
+        .collect();
+    let page_no = q.page.unwrap_or(1).max(1);
+    let shown: Vec<report::ListedFiling> = hits
+        .iter()
+        .skip((page_no - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|f| report::ListedFiling::new(snap, f))
+        .collect();
+    let title = match lang {
+        Lang::Zh => "登记库",
+        Lang::En => "Registry",
+    };
+    page(
+        &state,
+        lang,
+        title,
+        pages::registry(
+            lang,
+            &status,
+            &needle,
+            page_no,
+            &shown,
+            hits.len(),
+            PER_PAGE,
+        ),
+    )
+}

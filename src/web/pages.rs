@@ -1,0 +1,324 @@
+//! The pages, as maud templates: every value from a request, a file or the
+//! registry goes through maud's escaping, and no page carries script (the
+//! Content-Security-Policy forbids it). Simplified Chinese by default,
+//! English by `?lang=en` or the browser's Accept-Language.
+
+use maud::{html, Markup, DOCTYPE};
+use serde_json::Value;
+
+use crate::matcher::Verdict;
+use crate::printer::audit::Lang;
+use crate::report::{LookupReport, QueryResult, StatusReport};
+
+/// A label in both languages.
+fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// The query string that keeps the language across links.
+fn lang_q(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "lang=zh",
+        Lang::En => "lang=en",
+    }
+}
+
+/// What every page shows around its content: the header with the three
+/// pages and the language switch, the registry's date, a banner when the
+/// data are stale.
+pub fn layout(lang: Lang, title: &str, as_of: &str, stale: Option<&str>, body: Markup) -> Markup {
+    let other = match lang {
+        Lang::Zh => ("lang=en", "English"),
+        Lang::En => ("lang=zh", "中文"),
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(match lang { Lang::Zh => "zh-CN", Lang::En => "en" }) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · filing-check" }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                header {
+                    strong.brand { "filing-check" }
+                    nav {
+                        a href={ "/?" (lang_q(lang)) } { (t(lang, "查询", "Look up")) }
+                        a href={ "/audit?" (lang_q(lang)) } { (t(lang, "批量核查", "Audit a list")) }
+                        a href={ "/registry?" (lang_q(lang)) } { (t(lang, "登记库", "Registry")) }
+                    }
+                    a.lang href={ "?" (other.0) } { (other.1) }
+                }
+                p.asof {
+                    (t(lang, "登记库数据截至 ", "Registry data as of "))
+                    strong { (as_of) }
+                }
+                @if let Some(s) = stale {
+                    p.banner.stale { (s) }
+                }
+                main { (body) }
+                footer {
+                    (t(lang,
+                        "依据国家互联网信息办公室公布的生成式人工智能服务备案/登记信息和深度合成服务算法备案清单。登记库中查不到，并不证明未备案。",
+                        "From the CAC's published lists of generative-AI filings and registrations and deep-synthesis algorithm filings. Not being in the registry is not proof that something is not filed."))
+                }
+            }
+        }
+    }
+}
+
+fn verdict_class(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Filed => "filed",
+        Verdict::Review => "review",
+        Verdict::NotFound => "not-found",
+    }
+}
+
+fn verdict_label(lang: Lang, v: Verdict) -> &'static str {
+    match v {
+        Verdict::Filed => t(lang, "已备案", "filed"),
+        Verdict::Review => t(lang, "需复核", "review"),
+        Verdict::NotFound => t(lang, "未查到", "not found"),
+    }
+}
+
+/// The look-up page: the box, and a card per answer.
+pub fn lookup(lang: Lang, q: &str, report: Option<&LookupReport>) -> Markup {
+    html! {
+        form.search method="get" action="/" {
+            input type="hidden" name="lang" value=(match lang { Lang::Zh => "zh", Lang::En => "en" });
+            input type="search" name="q" value=(q) autofocus
+                placeholder=(t(lang, "厂商、模型、产品或备案号，例如 智谱AI", "vendor, model, product or filing number, e.g. 智谱AI"));
+            button type="submit" { (t(lang, "查询", "Look up")) }
+        }
+        @if let Some(r) = report {
+            @for result in &r.results {
+                (card(lang, result, r))
+            }
+        }
+    }
+}
+
+fn card(lang: Lang, r: &QueryResult, report: &LookupReport) -> Markup {
+    let source_url = |id: &str| {
+        report
+            .registry
+            .sources
+            .iter()
+            .find(|s| s.id == id)
+            .and_then(|s| s.url.clone())
+    };
+    html! {
+        section class={ "card " (verdict_class(r.verdict)) } {
+            h2 {
+                span.query { (r.query) }
+                " "
+                span class={ "verdict " (verdict_class(r.verdict)) } { (verdict_label(lang, r.verdict)) }
+            }
+            @if r.matches.is_empty() {
+                p.notfound {
+                    (t(lang,
+                        "登记库中没有与之相符的备案。这不证明它未备案：登记库只含已公布的清单（截至上方日期），名称也可能不同。请向厂商索取备案号再查。",
+                        "No filing in the registry matches. This does not prove it is not filed: the registry holds the published lists (as of the date above), and the name may differ. Ask the vendor for its filing number and look that up."))
+                }
+            }
+            @for m in &r.matches {
+                div.match {
+                    p.who {
+                        strong { (m.company) } " · " (m.item)
+                        " (" (m.regime) ", " (m.item_kind.as_str()) ")"
+                    }
+                    dl {
+                        @if let Some(n) = &m.filing_no {
+                            dt { (t(lang, "备案号", "Filing no.")) }
+                            dd.number { (n) }
+                        }
+                        @if let Some(l) = &m.legal_name {
+                            dt { (t(lang, "法定名称", "Legal name")) }
+                            dd { (l) }
+                        }
+                        @if let Some(l) = &m.company_listed {
+                            dt { (t(lang, "清单所列名称", "Listed as")) }
+                            dd { (l) }
+                        }
+                        dt { (t(lang, "匹配", "Match")) }
+                        dd { (m.kind.as_str()) " " (format!("{:.2}", m.score)) " · " (m.matched_name) }
+                        dt { (t(lang, "来源", "Source")) }
+                        dd {
+                            @match source_url(&m.source) {
+                                Some(u) => a href=(u) rel="noreferrer" { (m.source) },
+                                None => (m.source),
+                            }
+                            " · " (t(lang, "截至 ", "as of ")) (m.as_of)
+                        }
+                        @if let Some(n) = &m.note {
+                            dt { (t(lang, "说明", "Note")) }
+                            dd { (n) }
+                        }
+                    }
+                }
+            }
+            @if let Some(note) = &r.note {
+                p.note { (note) }
+            }
+            @if let Some(e) = &r.explain {
+                details {
+                    summary { (t(lang, "为什么", "Why")) }
+                    pre { (serde_json::to_string_pretty(e).unwrap_or_default()) }
+                }
+            }
+        }
+    }
+}
+
+/// The audit page: the form, and the result of a run.
+pub fn audit(lang: Lang, pasted: &str, result: Option<&Value>, error: Option<&str>) -> Markup {
+    html! {
+        form.audit method="post" action={ "/audit?" (lang_q(lang)) } enctype="multipart/form-data" {
+            label {
+                (t(lang, "上传供应商清单（CSV/TSV/xlsx/xls，任意编码）", "Upload a supplier list (CSV/TSV/xlsx/xls, any encoding)"))
+                input type="file" name="file";
+            }
+            label {
+                (t(lang, "或粘贴从 Excel 复制的行（可含表头）", "or paste rows copied from Excel (with or without a header)"))
+                textarea name="paste" rows="8" { (pasted) }
+            }
+            button type="submit" { (t(lang, "核查", "Audit")) }
+        }
+        @if let Some(e) = error {
+            p.banner.error { (e) }
+        }
+        @if let Some(r) = result {
+            (audit_table(lang, r))
+        }
+    }
+}
+
+fn audit_table(lang: Lang, report: &Value) -> Markup {
+    let rows = report["rows"].as_array().cloned().unwrap_or_default();
+    let counts = report["summary"]["verdicts"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    html! {
+        p.counts {
+            @for (verdict, n) in &counts {
+                span class={ "count " (verdict) } { (verdict) ": " (n.to_string()) }
+                " "
+            }
+        }
+        table.report {
+            thead {
+                tr {
+                    th { (t(lang, "行号", "Line")) }
+                    th { (t(lang, "供应商", "Vendor")) }
+                    th { (t(lang, "模型", "Model")) }
+                    th { (t(lang, "备案号", "Filing no.")) }
+                    th { (t(lang, "结论", "Verdict")) }
+                    th { (t(lang, "原因", "Reason")) }
+                }
+            }
+            tbody {
+                @for r in &rows {
+                    tr class={ "row " (text(&r["verdict"])) } {
+                        td { (r["line"].to_string()) }
+                        td { (text(&r["vendor"])) }
+                        td { (text(&r["model"])) }
+                        td.number { (text(&r["filing_no"])) }
+                        td class={ "verdict " (text(&r["verdict"])) } { (text(&r["verdict"])) }
+                        td { (text(&r["reason"])) @if let Some(n) = r["next_step"].as_str() { br; em { (n) } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The registry page: counts, lists, sources and a page of filings.
+pub fn registry(
+    lang: Lang,
+    status: &StatusReport,
+    q: &str,
+    page: usize,
+    filings: &[crate::report::ListedFiling],
+    total: usize,
+    per_page: usize,
+) -> Markup {
+    html! {
+        h2 { (t(lang, "各监管类别", "Regimes")) }
+        table {
+            tr { th { (t(lang, "类别", "Regime")) } th { (t(lang, "规定", "Regulation")) } th { (t(lang, "条数", "Filings")) } th { (t(lang, "截至", "As of")) } }
+            @for r in &status.regimes {
+                tr { td { (r.regime) } td { (r.title) } td { (r.filings) } td { (r.as_of.clone().unwrap_or_default()) } }
+            }
+        }
+        h2 { (t(lang, "官方清单", "Official lists")) }
+        table {
+            tr { th { "id" } th { (t(lang, "条数", "Rows")) } th { (t(lang, "序号", "Numbers held")) } th { (t(lang, "截至", "As of")) } }
+            @for l in &status.lists {
+                tr { td { (l.list.id) } td { (l.rows) } td { (l.numbers_held.clone().or_else(|| l.list.held.clone()).unwrap_or_default()) } td { (l.list.as_of) } }
+            }
+        }
+        h2 { (t(lang, "来源", "Sources")) }
+        table {
+            tr { th { "id" } th { (t(lang, "标题", "Title")) } th { (t(lang, "截至", "As of")) } th { (t(lang, "条数", "Filings")) } }
+            @for s in &status.sources {
+                tr {
+                    td { (s.source.id) }
+                    td { @match &s.source.url { Some(u) => a href=(u) rel="noreferrer" { (s.source.title) }, None => (s.source.title) } }
+                    td { (s.source.as_of) }
+                    td { (s.filings) }
+                }
+            }
+        }
+        h2 { (t(lang, "备案", "Filings")) }
+        form.search method="get" action="/registry" {
+            input type="hidden" name="lang" value=(match lang { Lang::Zh => "zh", Lang::En => "en" });
+            input type="search" name="q" value=(q) placeholder=(t(lang, "筛选名称或备案号", "filter by name or number"));
+            button type="submit" { (t(lang, "筛选", "Filter")) }
+        }
+        p { (total) " · " (t(lang, "第 ", "page ")) (page) }
+        table.filings {
+            tr { th { (t(lang, "主体", "Company")) } th { (t(lang, "名称", "Item")) } th { (t(lang, "备案号", "Number")) } th { (t(lang, "来源", "Source")) } }
+            @for f in filings {
+                tr { td { (f.company) } td { (f.item) } td.number { (f.filing_no.clone().unwrap_or_default()) } td { (f.source) } }
+            }
+        }
+        nav.pages {
+            @if page > 1 {
+                a href={ "/registry?" (lang_q(lang)) "&page=" (page - 1) "&q=" (urlencode(q)) } { "‹" }
+            }
+            @if page * per_page < total {
+                a href={ "/registry?" (lang_q(lang)) "&page=" (page + 1) "&q=" (urlencode(q)) } { "›" }
+            }
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The stylesheet, served from the binary.
+pub const CSS: &str = include_str!("app.css");
+
+/// A page for an error, with the message escaped.
+pub fn error(lang: Lang, message: &str) -> Markup {
+    html! { p.banner.error { (message) } p { a href={ "/?" (lang_q(lang)) } { (t(lang, "返回", "Back")) } } }
+}
