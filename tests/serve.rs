@@ -282,3 +282,64 @@ fn sigterm_stops_it_cleanly() {
     assert_eq!(exit, 0, "{rest}");
     assert!(rest.contains("stopped"), "{rest}");
 }
+
+impl Server {
+    fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut resp = agent.get(&format!("{}{path}", self.url)).call().unwrap();
+        let status = resp.status().as_u16();
+        let mut out = Vec::new();
+        resp.body_mut()
+            .with_config()
+            .limit(100 << 20)
+            .reader()
+            .read_to_end(&mut out)
+            .unwrap();
+        (status, out)
+    }
+}
+
+#[test]
+fn the_audit_page_offers_its_report_as_xlsx_and_gbk_csv() {
+    let s = Server::start(&[]);
+    let list = std::fs::read(repo("examples/vendors.csv")).unwrap();
+    let (code, body) = s.post_file("/audit", "vendors.csv", &list, "");
+    let html = String::from_utf8(body).unwrap().replace("&amp;", "&");
+    assert_eq!(code, 200, "{html}");
+    let link = |format: &str| -> String {
+        let at = html
+            .find(&format!("?format={format}"))
+            .unwrap_or_else(|| panic!("no {format} link in {html}"));
+        let start = html[..at].rfind("href=\"").unwrap() + 6;
+        let end = at + html[at..].find('"').unwrap();
+        html[start..end].to_string()
+    };
+    let (code, xlsx) = s.get_bytes(&link("xlsx"));
+    assert_eq!(code, 200);
+    use calamine::Reader;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx report");
+    let first = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&first).unwrap();
+    let cells: Vec<String> = range.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(
+        cells.iter().any(|c| c.contains("已备案") || c == "filed"),
+        "{cells:?}"
+    );
+
+    let csv_link = link("csv&encoding=gbk");
+    let (code, gbk) = s.get_bytes(&csv_link);
+    assert_eq!(code, 200);
+    let (text, _, bad) = encoding_rs::GB18030.decode(&gbk);
+    assert!(!bad);
+    assert!(text.contains("北京智谱华章科技有限公司"), "{text}");
+    assert!(
+        std::str::from_utf8(&gbk).is_err(),
+        "the GBK report is not UTF-8"
+    );
+
+    let (code, _) = s.get_bytes("/audit/report/0000?format=xlsx");
+    assert_eq!(code, 404);
+}

@@ -279,7 +279,8 @@ fn status_text(m: &MatchInfo) -> String {
     s
 }
 
-fn write_explain(out: &mut dyn Write, e: &Explain) -> io::Result<()> {
+/// The `--explain` text of an answer (also shown by the web page's "why").
+pub fn write_explain(out: &mut dyn Write, e: &Explain) -> io::Result<()> {
     writeln!(out, "  explain:")?;
     writeln!(
         out,

@@ -62,7 +62,20 @@ pub struct AppState {
     pub stale_after: u32,
     pub limits: Limits,
     audits: tokio::sync::Semaphore,
+    /// The latest audited lists, for downloading their reports: by a
+    /// random token, never by a name a client gave.
+    recent: std::sync::Mutex<std::collections::VecDeque<Kept>>,
 }
+
+/// An audited list kept for its downloads.
+struct Kept {
+    token: String,
+    name: String,
+    bytes: Vec<u8>,
+}
+
+/// How many audited lists are kept for downloads.
+const KEPT: usize = 8;
 
 impl AppState {
     pub fn new(registry: Registry, stale_after: u32, limits: Limits) -> AppState {
@@ -71,8 +84,47 @@ impl AppState {
             registry,
             stale_after,
             limits,
+            recent: Default::default(),
         }
     }
+
+    fn keep(&self, name: &str, bytes: &[u8]) -> String {
+        let token = token();
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() >= KEPT {
+            recent.pop_front();
+        }
+        recent.push_back(Kept {
+            token: token.clone(),
+            name: name.to_string(),
+            bytes: bytes.to_vec(),
+        });
+        token
+    }
+
+    fn kept(&self, token: &str) -> Option<(String, Vec<u8>)> {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent
+            .iter()
+            .find(|k| k.token == token)
+            .map(|k| (k.name.clone(), k.bytes.clone()))
+    }
+}
+
+/// 128 random bits as hex, from the standard library's per-process keys.
+fn token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::new();
+    for _ in 0..2 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
 }
 
 type Shared = Arc<AppState>;
@@ -83,6 +135,7 @@ pub fn router(state: Shared) -> Router {
     Router::new()
         .route("/", get(lookup_page))
         .route("/audit", get(audit_form).post(audit_page))
+        .route("/audit/report/{token}", get(audit_download))
         .route("/registry", get(registry_page))
         .route("/static/app.css", get(css))
         .route("/api/v1/lookup", get(api_lookup))
@@ -533,6 +586,7 @@ async fn audit_page(
         }
     };
     let pasted = up.pasted.clone();
+    let token = state.keep(&up.name, &up.bytes);
     match run_audit(
         state.clone(),
         up.name,
@@ -549,7 +603,7 @@ async fn audit_page(
                 &state,
                 lang,
                 title_audit(lang),
-                pages::audit(lang, &pasted, Some(&report), None),
+                pages::audit(lang, &pasted, Some((&report, &token)), None),
             )
             .into_response()
         }
@@ -562,6 +616,66 @@ async fn audit_page(
             );
             (s, html).into_response()
         }
+    }
+}
+
+#[derive(Deserialize)]
+struct DownloadQuery {
+    format: Option<String>,
+    encoding: Option<String>,
+    lang: Option<String>,
+}
+
+/// `GET /audit/report/{token}?format=xlsx|csv|json[&encoding=gbk]`: the
+/// report of a list audited on the page, as a file.
+async fn audit_download(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    Query(q): Query<DownloadQuery>,
+) -> Response {
+    let lang = lang_of(q.lang.as_deref(), &headers);
+    let Some((name, bytes)) = state.kept(&token) else {
+        return (
+            StatusCode::NOT_FOUND,
+            "this report is no longer kept; audit the list again",
+        )
+            .into_response();
+    };
+    let format = match q.format.as_deref().unwrap_or("xlsx") {
+        "xlsx" => AuditFormat::Xlsx,
+        "csv" => AuditFormat::Csv,
+        "json" => AuditFormat::Json,
+        other => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("unknown format {other:?}: xlsx, csv or json"),
+            )
+                .into_response()
+        }
+    };
+    let encoding = match q.encoding.as_deref() {
+        Some("gbk") | Some("gb18030") => OutputEncoding::Gb18030,
+        _ => OutputEncoding::Utf8Bom,
+    };
+    let ext = match format {
+        AuditFormat::Xlsx => "xlsx",
+        AuditFormat::Csv => "csv",
+        _ => "json",
+    };
+    match run_audit(state, name, bytes, format, lang, encoding).await {
+        Ok(out) => (
+            [
+                (header::CONTENT_TYPE, content_type(format).to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"filing-check-report.{ext}\""),
+                ),
+            ],
+            out,
+        )
+            .into_response(),
+        Err((s, m)) => (s, m).into_response(),
     }
 }
 

@@ -169,15 +169,27 @@ fn card(lang: Lang, r: &QueryResult, report: &LookupReport) -> Markup {
             @if let Some(e) = &r.explain {
                 details {
                     summary { (t(lang, "为什么", "Why")) }
-                    pre { (serde_json::to_string_pretty(e).unwrap_or_default()) }
+                    pre { (explain_text(e)) }
                 }
             }
         }
     }
 }
 
+/// The CLI's `--explain` text.
+fn explain_text(e: &crate::matcher::Explain) -> String {
+    let mut out = Vec::new();
+    let _ = crate::printer::table::write_explain(&mut out, e);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The audit page: the form, and the result of a run.
-pub fn audit(lang: Lang, pasted: &str, result: Option<&Value>, error: Option<&str>) -> Markup {
+pub fn audit(
+    lang: Lang,
+    pasted: &str,
+    result: Option<(&Value, &str)>,
+    error: Option<&str>,
+) -> Markup {
     html! {
         form.audit method="post" action={ "/audit?" (lang_q(lang)) } enctype="multipart/form-data" {
             label {
@@ -193,9 +205,39 @@ pub fn audit(lang: Lang, pasted: &str, result: Option<&Value>, error: Option<&st
         @if let Some(e) = error {
             p.banner.error { (e) }
         }
-        @if let Some(r) = result {
+        @if let Some((r, token)) = result {
+            (downloads(lang, token))
             (audit_table(lang, r))
         }
+    }
+}
+
+/// Links to the same report as files, for Excel and other systems.
+fn downloads(lang: Lang, token: &str) -> Markup {
+    html! {
+        p.downloads {
+            (t(lang, "下载报告：", "Download the report: "))
+            a href={ "/audit/report/" (token) "?format=xlsx&" (lang_q(lang)) } { "xlsx" } " · "
+            a href={ "/audit/report/" (token) "?format=csv&" (lang_q(lang)) } { "CSV (UTF-8 BOM)" } " · "
+            a href={ "/audit/report/" (token) "?format=csv&encoding=gbk&" (lang_q(lang)) } { "CSV (GBK)" } " · "
+            a href={ "/audit/report/" (token) "?format=json" } { "JSON" }
+        }
+    }
+}
+
+/// An audit verdict as the page says it.
+fn audit_verdict(lang: Lang, v: &str) -> String {
+    let zh = match v {
+        "filed" => "已备案",
+        "review" => "需复核",
+        "not-found" => "未查到",
+        "mismatch" => "不一致",
+        "invalid" => "无效行",
+        other => other,
+    };
+    match lang {
+        Lang::Zh => format!("{zh} ({v})"),
+        Lang::En => v.to_string(),
     }
 }
 
@@ -207,10 +249,14 @@ fn audit_table(lang: Lang, report: &Value) -> Markup {
         .unwrap_or_default();
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
     html! {
-        p.counts {
+        div.filter {
+            (t(lang, "筛选：", "Show: "))
+            label { input type="radio" name="show" id="show-all" checked; (t(lang, "全部", "all")) }
             @for (verdict, n) in &counts {
-                span class={ "count " (verdict) } { (verdict) ": " (n.to_string()) }
-                " "
+                label class={ "count " (verdict) } {
+                    input type="radio" name="show" id={ "show-" (verdict) };
+                    (audit_verdict(lang, verdict)) ": " (n.to_string())
+                }
             }
         }
         table.report {
@@ -231,7 +277,7 @@ fn audit_table(lang: Lang, report: &Value) -> Markup {
                         td { (text(&r["vendor"])) }
                         td { (text(&r["model"])) }
                         td.number { (text(&r["filing_no"])) }
-                        td class={ "verdict " (text(&r["verdict"])) } { (text(&r["verdict"])) }
+                        td class={ "verdict " (text(&r["verdict"])) } { (audit_verdict(lang, &text(&r["verdict"]))) }
                         td { (text(&r["reason"])) @if let Some(n) = r["next_step"].as_str() { br; em { (n) } } }
                     }
                 }
