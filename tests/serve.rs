@@ -343,3 +343,37 @@ fn the_audit_page_offers_its_report_as_xlsx_and_gbk_csv() {
     let (code, _) = s.get_bytes("/audit/report/0000?format=xlsx");
     assert_eq!(code, 404);
 }
+
+#[test]
+fn the_api_audits_a_json_array_of_rows() {
+    let s = Server::start(&[]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut resp = agent
+        .post(&format!("{}/api/v1/audit", s.url))
+        .header("Content-Type", "application/json")
+        .send(r#"[{"vendor":"百度","model":"文心一言","filing_no":"Beijing-WenXinYiYan-20230821"},{"vendor":"Anthropic","model":"Claude"}]"#)
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let report: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    let verdicts: Vec<&str> = report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["filed", "not-found"]);
+    let mut resp = agent
+        .post(&format!("{}/api/v1/audit", s.url))
+        .header("Content-Type", "application/json")
+        .send("{not json")
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    assert!(resp
+        .body_mut()
+        .read_to_string()
+        .unwrap()
+        .contains("not a JSON array"));
+}
