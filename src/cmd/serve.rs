@@ -34,6 +34,10 @@ pub struct Args {
     /// Audits run at once; more wait their turn.
     #[arg(long, value_name = "N", default_value_t = 2)]
     max_audits: usize,
+
+    /// Seconds a request may take, upload and audit included.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    timeout: u64,
 }
 
 pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
@@ -59,6 +63,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             max_upload: args.max_upload_mb.saturating_mul(1 << 20),
             max_rows: args.max_rows,
             max_audits: args.max_audits,
+            timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         },
     ));
     writeln!(

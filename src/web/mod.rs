@@ -44,6 +44,8 @@ pub struct Limits {
     pub max_rows: usize,
     /// Audits running at once; more wait their turn.
     pub max_audits: usize,
+    /// The longest a request may take, upload and audit included.
+    pub timeout: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -52,6 +54,7 @@ impl Default for Limits {
             max_upload: 50 << 20,
             max_rows: 200_000,
             max_audits: 2,
+            timeout: std::time::Duration::from_secs(120),
         }
     }
 }
@@ -143,6 +146,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v1/registry", get(api_registry))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max))
+        .layer(middleware::from_fn_with_state(state.clone(), time_limit))
         .layer(middleware::from_fn(headers_and_log))
         .with_state(state)
 }
@@ -189,6 +193,22 @@ async fn headers_and_log(req: Request, next: Next) -> Response {
         started.elapsed().as_secs_f64() * 1000.0
     );
     resp
+}
+
+/// A request over the time limit is answered 503 with a message (its
+/// work, an audit running on a blocking thread, finishes unseen).
+async fn time_limit(State(state): State<Shared>, req: Request, next: Next) -> Response {
+    let limit = state.limits.timeout;
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the request took longer than {} s; audit a shorter list, or run `filing-check audit` on it",
+                limit.as_secs()
+            ),
+        ),
+    }
 }
 
 #[derive(Deserialize, Default)]
