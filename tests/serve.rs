@@ -167,6 +167,7 @@ fn the_api_answers_with_the_cli_json() {
     let api: Value = serde_json::from_str(&body).unwrap();
     let cli = util::run(&["--format", "json", "智谱AI", "OpenAI"]).json();
     assert_eq!(api["results"], cli["results"]);
+    assert_eq!(api["registry"], cli["registry"]);
     assert_eq!(api["results"][0]["verdict"], "filed");
 
     let (code, body, _) = s.get("/api/v1/lookup");

@@ -68,6 +68,10 @@ pub struct AppState {
     /// The latest audited lists, for downloading their reports: by a
     /// random token, never by a name a client gave.
     recent: std::sync::Mutex<std::collections::VecDeque<Kept>>,
+    /// The `registry` member of every lookup answer, serialised once: it
+    /// is most of an answer's bytes (41 sources) and never changes while
+    /// the server runs.
+    registry_json: String,
 }
 
 /// An audited list kept for its downloads.
@@ -82,12 +86,15 @@ const KEPT: usize = 8;
 
 impl AppState {
     pub fn new(registry: Registry, stale_after: u32, limits: Limits) -> AppState {
+        let registry_json =
+            serde_json::to_string(&RegistryInfo::new(&registry)).unwrap_or_else(|_| "{}".into());
         AppState {
             audits: tokio::sync::Semaphore::new(limits.max_audits.max(1)),
             registry,
             stale_after,
             limits,
             recent: Default::default(),
+            registry_json,
         }
     }
 
@@ -355,12 +362,28 @@ async fn api_lookup(State(state): State<Shared>, uri: axum::http::Uri) -> Respon
             "at most 1000 queries per request; audit a list instead".into(),
         );
     }
-    let report = lookups(&state, &queries, false);
-    let mut out = Vec::new();
-    match crate::printer::json::write_report(&mut out, &report) {
-        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], out).into_response(),
-        Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
-    }
+    // The CLI's `--format json` shape, `{"registry": …, "results": […]}`,
+    // compact, with the registry member serialised once.
+    let matcher = state.registry.matcher();
+    let results: Vec<report::QueryResult> = queries
+        .iter()
+        .map(|q| {
+            report::query_result(
+                &state.registry.snapshot,
+                matcher.lookup_brief(q, RegimeFilter::Any),
+                false,
+            )
+        })
+        .collect();
+    let results = match serde_json::to_string(&results) {
+        Ok(r) => r,
+        Err(e) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    let body = format!(
+        "{{\"registry\":{},\"results\":{results}}}\n",
+        state.registry_json
+    );
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// `GET /api/v1/registry`: `registry status --format json`.
