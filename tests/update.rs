@@ -91,6 +91,7 @@ fn respond(mut s: TcpStream, refused: &AtomicUsize) {
             let p = page(&[
                 "/cms/pub/interact/downloadfile.jsp?filepath=GONE&fText=x",
                 "/cms/pub/interact/downloadfile.jsp?filepath=CUT&fText=y",
+                "/cms/pub/interact/downloadfile.jsp?filepath=PAGE&fText=z",
             ]);
             send(&mut s, "200 OK", &p, p.len())
         }
@@ -104,6 +105,11 @@ fn respond(mut s: TcpStream, refused: &AtomicUsize) {
         }
         p if p.starts_with("/cms/pub/interact/downloadfile.jsp?filepath=B2") => {
             attachment(&mut s, fixture("genai-2026-08.pdf"))
+        }
+        p if p.starts_with("/cms/pub/interact/downloadfile.jsp?filepath=PAGE") => {
+            // An error page served as 200, as expired links are.
+            let body = b"<!DOCTYPE html><html><body>\xe6\x96\x87\xe4\xbb\xb6\xe4\xb8\x8d\xe5\xad\x98\xe5\x9c\xa8</body></html>";
+            attachment(&mut s, body.to_vec())
         }
         p if p.starts_with("/cms/pub/interact/downloadfile.jsp?filepath=CUT") => {
             // Announces the whole file, sends a tenth, and hangs up.
@@ -260,7 +266,12 @@ fn a_missing_or_truncated_download_changes_nothing() {
     let before = export(&dir, &reg);
     let r = update(&dir, &reg, &site.url("/notice-broken.htm"), &[]);
     r.expect_code(2);
-    r.expect_stdout_contains(&["HTTP 404", "cut short", "2 failed"]);
+    r.expect_stdout_contains(&[
+        "HTTP 404",
+        "cut short",
+        "a web page, not a list",
+        "3 failed",
+    ]);
     assert_eq!(export(&dir, &reg), before);
     // Nothing is left behind in the temporary directory.
     let leftovers: Vec<_> = std::fs::read_dir(std::env::temp_dir())

@@ -474,7 +474,8 @@ impl Reader<'_> {
             // column. The note keeps what was printed where.
             std::mem::swap(&mut item, &mut company);
             let m = format!(
-                "columns swapped in the source: {} holds {item:?}, {} holds {company:?}; read the right way round",
+                // After the swap: `company` is what the model column held.
+                "columns swapped in the source: {} holds {company:?}, {} holds {item:?}; read the right way round",
                 Field::Item.header(regime),
                 Field::Company.header(regime)
             );
@@ -830,6 +831,17 @@ mod tests {
 
         let swapped = &a.rows[2].1;
         assert_eq!(swapped.item, "文心一言");
+        let said = a
+            .findings
+            .iter()
+            .find(|f| f.kind == FindingKind::ColumnsSwapped)
+            .unwrap();
+        assert!(
+            said.message
+                .contains("模型名称 holds \"北京百度网讯科技有限公司\""),
+            "{}",
+            said.message
+        );
         assert_eq!(swapped.company, "北京百度网讯科技有限公司");
         assert!(swapped.note.as_deref().unwrap().contains("columns swapped"));
 

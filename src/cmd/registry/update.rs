@@ -148,6 +148,18 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
                     continue;
                 }
             };
+            // A download link that answers with a web page (an error page
+            // served as 200: a refused Referer, an expired link) is no list.
+            if is_web_page(&got.path) {
+                let _ = std::fs::remove_file(&got.path);
+                writeln!(
+                    out,
+                    "  {}: the server answered with a web page, not a list (an expired link, or a download refused); not imported",
+                    link.title
+                )?;
+                failures += 1;
+                continue;
+            }
             if !known_digests.insert(got.sha256.clone()) {
                 writeln!(
                     out,
@@ -195,4 +207,16 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         }
     )?;
     Ok(if failures > 0 { Exit::Usage } else { Exit::Ok })
+}
+
+/// Whether a downloaded file is an HTML page.
+fn is_web_page(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let text = String::from_utf8_lossy(&head[..n]).to_ascii_lowercase();
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    text.starts_with("<!doctype html") || text.starts_with("<html")
 }
