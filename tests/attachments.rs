@@ -327,33 +327,6 @@ fn a_provincial_workbook_takes_its_date_from_the_title_row() {
     assert_eq!(report["rows"], expected("gd-2024-03").len(), "{report:#}");
 }
 
-/// A registry without the national lists' rows: the seed registry's data
-/// and the official lists' definitions (registry/lists.csv).
-fn registry_without_the_lists(dir: &Dir, name: &str) -> PathBuf {
-    let data = dir.join(&format!("{name}-data"));
-    std::fs::create_dir_all(&data).unwrap();
-    let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed-registry");
-    for f in std::fs::read_dir(&seed).unwrap() {
-        let f = f.unwrap();
-        std::fs::copy(f.path(), data.join(f.file_name())).unwrap();
-    }
-    std::fs::copy(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("registry/lists.csv"),
-        data.join("lists.csv"),
-    )
-    .unwrap();
-    let reg = dir.join(&format!("{name}.db"));
-    dir.run(&[
-        "registry",
-        "init",
-        "--data",
-        data.to_str().unwrap(),
-        reg.to_str().unwrap(),
-    ])
-    .expect_code(0);
-    reg
-}
-
 fn import_into(dir: &Dir, reg: &std::path::Path, file: &str) -> util::Run {
     let path = fixture(file);
     let r = dir.run(&[
@@ -396,8 +369,8 @@ fn export(dir: &Dir, reg: &std::path::Path) -> String {
 #[test]
 fn deltas_in_either_order_give_the_same_registry_and_the_gaps_are_said() {
     let dir = Dir::new();
-    let a = registry_without_the_lists(&dir, "a");
-    let b = registry_without_the_lists(&dir, "b");
+    let a = util::registry_without_the_lists(&dir, "a");
+    let b = util::registry_without_the_lists(&dir, "b");
 
     let first = import_into(&dir, &a, "genai-2025-06.pdf");
     assert!(

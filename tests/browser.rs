@@ -10,7 +10,9 @@
 //! and sets `FILING_CHECK_REQUIRE_BROWSER=1`, so CI always runs this; a
 //! local `cargo test` without them prints the test as SKIPPED, by name.
 
-use std::io::{BufRead, BufReader, Read};
+mod util;
+
+use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -241,27 +243,7 @@ fn base64_decode(s: &str) -> Vec<u8> {
 }
 
 fn start_server() -> (Proc, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_filing-check"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_remove("FILING_CHECK_REGISTRY")
-        .env(
-            "XDG_DATA_HOME",
-            std::env::temp_dir().join("filing-check-browser-none"),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
+    let (child, url) = util::start_server(&[]);
     (Proc(child), url)
 }
 

@@ -4,8 +4,8 @@
 
 mod util;
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use std::io::Read;
+use std::process::{Child, Command};
 
 use serde_json::Value;
 
@@ -17,28 +17,7 @@ struct Server {
 
 impl Server {
     fn start(extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_filing-check"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(extra)
-            .env("FILING_CHECK_REGISTRY", "")
-            .env(
-                "XDG_DATA_HOME",
-                std::env::temp_dir().join("filing-check-serve-test-none"),
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .trim_end_matches('/')
-            .to_string();
+        let (child, url) = util::start_server(extra);
         Server { child, url }
     }
 

@@ -144,29 +144,6 @@ impl Site {
     }
 }
 
-/// A registry without the national lists' rows (the seed's data and the
-/// lists' definitions), so that the attachments add to it.
-fn registry(dir: &Dir) -> PathBuf {
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for f in std::fs::read_dir(root.join("tests/fixtures/seed-registry")).unwrap() {
-        let f = f.unwrap();
-        std::fs::copy(f.path(), data.join(f.file_name())).unwrap();
-    }
-    std::fs::copy(root.join("registry/lists.csv"), data.join("lists.csv")).unwrap();
-    let reg = dir.join("r.db");
-    dir.run(&[
-        "registry",
-        "init",
-        "--data",
-        data.to_str().unwrap(),
-        reg.to_str().unwrap(),
-    ])
-    .expect_code(0);
-    reg
-}
-
 fn update(dir: &Dir, reg: &std::path::Path, from: &str, extra: &[&str]) -> util::Run {
     let mut args = vec![
         "--registry",
@@ -197,7 +174,7 @@ fn export(dir: &Dir, reg: &std::path::Path) -> String {
 fn new_attachments_are_imported_once_and_a_changed_page_adds_its_new_one() {
     let site = Site::start();
     let dir = Dir::new();
-    let reg = registry(&dir);
+    let reg = util::registry_without_the_lists(&dir, "r");
 
     let r = update(&dir, &reg, &site.url("/notice-v1.htm"), &[]);
     r.expect_code(0);
@@ -262,7 +239,7 @@ fn new_attachments_are_imported_once_and_a_changed_page_adds_its_new_one() {
 fn a_missing_or_truncated_download_changes_nothing() {
     let site = Site::start();
     let dir = Dir::new();
-    let reg = registry(&dir);
+    let reg = util::registry_without_the_lists(&dir, "r");
     let before = export(&dir, &reg);
     let r = update(&dir, &reg, &site.url("/notice-broken.htm"), &[]);
     r.expect_code(2);
@@ -291,7 +268,7 @@ fn a_missing_or_truncated_download_changes_nothing() {
 fn a_slow_page_times_out_with_a_clear_message() {
     let site = Site::start();
     let dir = Dir::new();
-    let reg = registry(&dir);
+    let reg = util::registry_without_the_lists(&dir, "r");
     let r = update(
         &dir,
         &reg,
@@ -311,7 +288,7 @@ fn offline_it_says_so_in_one_line_and_changes_nothing() {
         .unwrap()
         .port();
     let dir = Dir::new();
-    let reg = registry(&dir);
+    let reg = util::registry_without_the_lists(&dir, "r");
     let before = export(&dir, &reg);
     let r = update(
         &dir,

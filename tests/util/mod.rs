@@ -114,3 +114,56 @@ pub fn match_field(result: &serde_json::Value, field: &str) -> std::collections:
         .map(|m| m[field].as_str().expect("a string field").to_string())
         .collect()
 }
+
+/// A registry file without the national lists' rows: the seed registry's
+/// data and the official lists' definitions (registry/lists.csv), made
+/// with `registry init --data`, so that attachments add to it.
+pub fn registry_without_the_lists(dir: &Dir, name: &str) -> PathBuf {
+    let data = dir.join(&format!("{name}-data"));
+    std::fs::create_dir_all(&data).unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for f in std::fs::read_dir(root.join("tests/fixtures/seed-registry")).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), data.join(f.file_name())).unwrap();
+    }
+    std::fs::copy(root.join("registry/lists.csv"), data.join("lists.csv")).unwrap();
+    let reg = dir.join(&format!("{name}.db"));
+    dir.run(&[
+        "registry",
+        "init",
+        "--data",
+        data.to_str().unwrap(),
+        reg.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    reg
+}
+
+/// `filing-check serve` on an ephemeral loopback port, on the embedded
+/// registry: the child and the URL it printed (without a trailing `/`).
+pub fn start_server(extra: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_filing-check"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .env_remove("FILING_CHECK_REGISTRY")
+        .env(
+            "XDG_DATA_HOME",
+            std::env::temp_dir().join("filing-check-serve-test-none"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    (child, url)
+}
