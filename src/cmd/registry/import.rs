@@ -19,7 +19,7 @@ use filing_check::import::{self, attachment, attachment::Attachment, sniff, snif
 use filing_check::input::{self, ReadOptions};
 use filing_check::model::{Completeness, FilingStatus, NewFiling, Regime, Source};
 use filing_check::registry::store::{ImportPlan, NATIONAL, PAUSE_ENV};
-use filing_check::registry::{embedded, user_registry_path, Store};
+use filing_check::registry::{embedded, Store};
 
 use super::super::{Ctx, Exit, UsageError};
 
@@ -437,21 +437,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         .as_deref()
         .map(|d| date_arg("--as-of", d))
         .transpose()?;
-    if let filing_check::registry::Location::File(path) = &ctx.location {
-        if !path.exists() && !args.create {
-            return Err(UsageError(format!(
-                "registry file {} does not exist; create it with `filing-check registry init {0}` or pass --create (a typo in the path would otherwise start a new registry)",
-                path.display()
-            ))
-            .into());
-        }
-    }
-    let target = ctx.location.writable(user_registry_path()).ok_or_else(|| {
-        UsageError(
-            "no user data directory is known here; name a registry file with --registry PATH"
-                .into(),
-        )
-    })?;
+    let target = super::writable_target(ctx, Some(args.create))?;
     let name = args.file.display().to_string();
     let bytes =
         fs::read(&args.file).map_err(|e| UsageError(format!("{name}: cannot read: {e}")))?;

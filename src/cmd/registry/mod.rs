@@ -83,6 +83,33 @@ enum RegistryCommand {
     },
 }
 
+/// The registry file a writing command (`import`, `update`) writes: the
+/// --registry file, which must exist unless `create` (a typo in the path
+/// would otherwise start a new registry), or the user registry.
+fn writable_target(ctx: &Ctx, create: Option<bool>) -> Result<PathBuf, super::UsageError> {
+    if let filing_check::registry::Location::File(path) = &ctx.location {
+        if !path.exists() && create != Some(true) {
+            let or_create = if create.is_some() {
+                " or pass --create (a typo in the path would otherwise start a new registry)"
+            } else {
+                ""
+            };
+            return Err(super::UsageError(format!(
+                "registry file {} does not exist; create it with `filing-check registry init {0}`{or_create}",
+                path.display()
+            )));
+        }
+    }
+    ctx.location
+        .writable(filing_check::registry::user_registry_path())
+        .ok_or_else(|| {
+            super::UsageError(
+                "no user data directory is known here; name a registry file with --registry PATH"
+                    .into(),
+            )
+        })
+}
+
 pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     match args.command {
         RegistryCommand::Status { format } => {

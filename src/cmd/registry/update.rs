@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use filing_check::registry::{user_registry_path, Location, Registry};
+use filing_check::registry::{Location, Registry};
 use filing_check::update::fetch::{Client, FetchError, Options};
 use filing_check::update::{self, manifest};
 
@@ -56,21 +56,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     } else {
         manifest::parse("registry/update-sources.toml", manifest::EMBEDDED).map_err(UsageError)?
     };
-    if let Location::File(path) = &ctx.location {
-        if !path.exists() {
-            return Err(UsageError(format!(
-                "registry file {} does not exist; create it with `filing-check registry init {0}`",
-                path.display()
-            ))
-            .into());
-        }
-    }
-    let target = ctx.location.writable(user_registry_path()).ok_or_else(|| {
-        UsageError(
-            "no user data directory is known here; name a registry file with --registry PATH"
-                .into(),
-        )
-    })?;
+    let target = super::writable_target(ctx, None)?;
     // What the registry already holds: its sources' addresses and digests.
     let held = Registry::load(&if target.exists() {
         Location::File(target.clone())
@@ -103,14 +89,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     for page in &pages {
         let fetched = match client.page(&page.url) {
             Ok(p) => p,
-            Err(FetchError::Offline { host, why }) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                writeln!(
-                    std::io::stderr(),
-                    "filing-check: no network: cannot reach {host} ({why}); nothing changed"
-                )?;
-                return Ok(Exit::Usage);
-            }
+            Err(FetchError::Offline { host, why }) => return offline(&dir, &host, &why, "nothing"),
             Err(e) => {
                 writeln!(out, "{}: not read: {e}", page.url)?;
                 failures += 1;
@@ -135,12 +114,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             let got = match client.download(&link.url, &page.url, &dir) {
                 Ok(d) => d,
                 Err(FetchError::Offline { host, why }) => {
-                    let _ = std::fs::remove_dir_all(&dir);
-                    writeln!(
-                        std::io::stderr(),
-                        "filing-check: no network: cannot reach {host} ({why}); nothing more changed"
-                    )?;
-                    return Ok(Exit::Usage);
+                    return offline(&dir, &host, &why, "nothing more")
                 }
                 Err(e) => {
                     writeln!(out, "  {}: not downloaded: {e}", link.title)?;
@@ -207,6 +181,16 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         }
     )?;
     Ok(if failures > 0 { Exit::Usage } else { Exit::Ok })
+}
+
+/// No network: one line, the downloads so far removed, exit 2.
+fn offline(dir: &std::path::Path, host: &str, why: &str, what: &str) -> anyhow::Result<Exit> {
+    let _ = std::fs::remove_dir_all(dir);
+    writeln!(
+        std::io::stderr(),
+        "filing-check: no network: cannot reach {host} ({why}); {what} changed"
+    )?;
+    Ok(Exit::Usage)
 }
 
 /// Whether a downloaded file is an HTML page.
