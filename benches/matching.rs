@@ -37,6 +37,45 @@ fn main() {
         .collect();
     let matcher = Matcher::new(&registry.snapshot);
 
+    // `-- --slowest N`: the N queries that cost most, each timed alone (the
+    // median of 21 lookups without the explanation, as the API and audits
+    // ask), with the number of names the matcher scored.
+    let slowest = common::flag("--slowest", 0);
+    if slowest > 0 {
+        let mut each: Vec<(Duration, usize, &str)> = queries
+            .iter()
+            .map(|q| {
+                let times = (0..21)
+                    .map(|_| {
+                        let t = Instant::now();
+                        black_box(matcher.lookup_brief(black_box(q), RegimeFilter::Any));
+                        t.elapsed()
+                    })
+                    .collect();
+                let scored = matcher
+                    .lookup(q, RegimeFilter::Any)
+                    .explain
+                    .candidates
+                    .len();
+                (common::median(times), scored, q.as_str())
+            })
+            .collect();
+        each.sort_by(|a, b| b.0.cmp(&a.0));
+        let total: Duration = each.iter().map(|e| e.0).sum();
+        println!(
+            "{} queries, {:.1} µs each on average",
+            each.len(),
+            total.as_secs_f64() * 1e6 / each.len() as f64
+        );
+        for (t, scored, q) in each.iter().take(slowest) {
+            println!(
+                "{:>9.1} µs  {scored:>6} candidates  {q}",
+                t.as_secs_f64() * 1e6
+            );
+        }
+        return;
+    }
+
     let rounds = 31;
     let per_round = 20; // passes over the query set per timed round
     let times: Vec<Duration> = (0..rounds)

@@ -225,9 +225,7 @@ pub fn match_info(snap: &Snapshot, m: &FilingMatch) -> MatchInfo {
         .and_then(|n| crate::filing_no::parse(n).ok())
         .map(|n| {
             let key = n.key();
-            snap.corroborations
-                .iter()
-                .filter(|c| crate::filing_no::parse(&c.filing_no).is_ok_and(|n| n.key() == key))
+            snap.corroborations_of(&key)
                 .map(|c| Corroborated {
                     source: c.source.clone(),
                     title: snap

@@ -336,10 +336,6 @@ impl<'a> NameView<'a> {
         (index.clamp(self.span(5), section.count))
             .map(move |i| index.str(index.span_at(section, i)))
     }
-
-    pub fn has_pinyin(&self) -> bool {
-        self.span(5).len > 0
-    }
 }
 
 /// The character bigrams of a string (a one-character string as `(c, 0)`).

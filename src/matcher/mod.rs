@@ -25,11 +25,13 @@
 
 mod codec;
 pub(crate) mod index;
+mod pinyin_grams;
 mod reason;
 mod similarity;
 
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -40,6 +42,7 @@ use crate::normalize::{self, NameKey};
 pub use codec::{digest as input_digest, reseal as reseal_index, IndexError};
 use index::{grams, NameView};
 pub use index::{NameIndex, Via};
+use pinyin_grams::PinyinGrams;
 pub use reason::Reason;
 use similarity::Pattern;
 
@@ -61,6 +64,10 @@ const CONVERTIBLE_FORMS: &[&str] = &["有限公司", "有限责任公司", "股�
 const SCORE_QUERY_TRADE: f64 = 0.93;
 /// Characters that sound like a listed name: below STRONG, a review.
 const SCORE_HOMOPHONE: f64 = 0.85;
+/// Pinyin similarity counts for this much of character similarity.
+const PINYIN_FACTOR: f64 = 0.97;
+/// Pinyin strings shorter than this are not compared by similarity.
+const MIN_PINYIN_LEN: usize = 4;
 
 text_enum! {
     /// How a query matched a filing.
@@ -268,6 +275,8 @@ pub enum CompanyLink {
 /// The matcher over a name index.
 pub struct Matcher {
     index: NameIndex,
+    /// Built on the first romanised query.
+    pinyin_grams: OnceLock<PinyinGrams>,
 }
 
 fn char_len(s: &str) -> usize {
@@ -283,7 +292,10 @@ impl Matcher {
     /// A matcher over an index built before (read from a registry file, or
     /// compiled in).
     pub fn from_index(index: NameIndex) -> Matcher {
-        Matcher { index }
+        Matcher {
+            index,
+            pinyin_grams: OnceLock::new(),
+        }
     }
 
     pub fn index(&self) -> &NameIndex {
@@ -452,12 +464,26 @@ impl Matcher {
             let qp = q.pattern(which + 2);
             for p in e.pinyins() {
                 let p_len = char_len(p);
-                if p_len >= 4 && comparable(qp.len(), p_len) {
-                    sim = sim.max(qp.similarity(p) * 0.97);
+                if p_len >= MIN_PINYIN_LEN && comparable(qp.len(), p_len) {
+                    sim = sim.max(qp.similarity(p) * PINYIN_FACTOR);
                 }
             }
         }
         (sim >= WEAK).then_some((Rule::Similar, MatchKind::Fuzzy, sim))
+    }
+
+    /// The largest edit distance at which a query pinyin of `m` characters
+    /// is [`WEAK`]-similar to a name's pinyin of `n` characters, by the
+    /// rule of [`Self::score_name`] (the same float expression); `None`
+    /// when the lengths are never compared.
+    fn pinyin_max_distance(m: usize, n: usize) -> Option<usize> {
+        let l = m.max(n);
+        if n < MIN_PINYIN_LEN || (m.min(n) as f64) < WEAK * l as f64 {
+            return None;
+        }
+        (0..=l)
+            .take_while(|&d| (1.0 - d as f64 / l as f64) * PINYIN_FACTOR >= WEAK)
+            .last()
     }
 
     /// Candidate names for a query: equal keys, cores or pinyin, and names
@@ -483,9 +509,19 @@ impl Matcher {
                 out.extend(ix.with_pinyin(p));
             }
         }
-        // Romanised queries: compare against pinyin keys by similarity too.
+        // Romanised queries: compare against pinyin keys by similarity too
+        // (the names whose pinyin shares enough bigrams with the query's).
         if !normalize::has_cjk(&n.core) && n.core.len() >= 4 {
-            out.extend((0..ix.len() as u32).filter(|&i| ix.name(i).has_pinyin()));
+            let grams = self
+                .pinyin_grams
+                .get_or_init(|| PinyinGrams::build(&self.index));
+            let mut seen = String::new();
+            for p in [&q.pinyin_core, &q.pinyin_item] {
+                if !p.is_empty() && *p != seen {
+                    out.extend(grams.candidates(p, Self::pinyin_max_distance));
+                    seen.clone_from(p);
+                }
+            }
         }
         if out.len() > 4 * 1024 {
             // Many candidates (a gram most names share): a bitmap sorts and
