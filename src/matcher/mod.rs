@@ -30,7 +30,7 @@ mod reason;
 mod similarity;
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -68,6 +68,10 @@ const SCORE_HOMOPHONE: f64 = 0.85;
 const PINYIN_FACTOR: f64 = 0.97;
 /// Pinyin strings shorter than this are not compared by similarity.
 const MIN_PINYIN_LEN: usize = 4;
+/// Above this many names sharing a bigram with the query, only those that
+/// can score are candidates ([`Matcher::can_score`]); below, all are (the
+/// check would cost more than it saves).
+const FILTER_ABOVE: usize = 1024;
 
 text_enum! {
     /// How a query matched a filing.
@@ -140,6 +144,26 @@ impl Query {
             norm,
             patterns: Default::default(),
         }
+    }
+
+    /// The distinct non-empty strings of the core and item core, whose
+    /// bigrams find candidates.
+    fn gram_strings(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for s in [&self.norm.core, &self.norm.item_core] {
+            if !s.is_empty() && !out.contains(&s.as_str()) {
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    /// The distinct non-empty pinyin strings of the query.
+    fn pinyin_strings(&self) -> impl Iterator<Item = &String> {
+        let item = (self.pinyin_item != self.pinyin_core).then_some(&self.pinyin_item);
+        std::iter::once(&self.pinyin_core)
+            .chain(item)
+            .filter(|p| !p.is_empty())
     }
 
     /// The prepared form of the core (`which` 0), item core (1) or their
@@ -498,30 +522,32 @@ impl Matcher {
         }
         for core in [&n.core, &n.item_core] {
             out.extend(ix.with_core(core));
-            if !core.is_empty() {
-                for g in grams(core) {
-                    out.extend(ix.with_gram(g));
-                }
-            }
         }
         for p in [&q.pinyin_core, &q.pinyin_item] {
             if !p.is_empty() {
                 out.extend(ix.with_pinyin(p));
             }
         }
+        // Names sharing a bigram with the core or the item core, once per
+        // bigram of the query they hold (so a name's count of entries is
+        // its weighted count of shared bigrams).
+        let strings = q.gram_strings();
+        let shared: Vec<Vec<u32>> = strings
+            .iter()
+            .map(|s| grams(s).into_iter().flat_map(|g| ix.with_gram(g)).collect())
+            .collect();
         // Romanised queries: compare against pinyin keys by similarity too
         // (the names whose pinyin shares enough bigrams with the query's).
-        if !normalize::has_cjk(&n.core) && n.core.len() >= 4 {
-            let grams = self
-                .pinyin_grams
-                .get_or_init(|| PinyinGrams::build(&self.index));
-            let mut seen = String::new();
-            for p in [&q.pinyin_core, &q.pinyin_item] {
-                if !p.is_empty() && *p != seen {
-                    out.extend(grams.candidates(p, Self::pinyin_max_distance));
-                    seen.clone_from(p);
-                }
+        let romanised = !normalize::has_cjk(&n.core) && n.core.len() >= 4;
+        if romanised {
+            for p in q.pinyin_strings() {
+                out.extend(self.pinyin_grams().candidates(p, Self::pinyin_max_distance));
             }
+        }
+        if romanised && shared.iter().map(Vec::len).sum::<usize>() > FILTER_ABOVE {
+            out.extend(self.can_score(q, &shared));
+        } else {
+            out.extend(shared.into_iter().flatten());
         }
         if out.len() > 4 * 1024 {
             // Many candidates (a gram most names share): a bitmap sorts and
@@ -539,6 +565,76 @@ impl Matcher {
             out.dedup();
         }
         out
+    }
+
+    fn pinyin_grams(&self) -> &PinyinGrams {
+        self.pinyin_grams
+            .get_or_init(|| PinyinGrams::build(&self.index))
+    }
+
+    /// Of the names sharing bigrams with a romanised query (`shared`, one
+    /// list per string of [`Query::gram_strings`]), those that
+    /// [`Self::score_name`] could score at all, by the rules it has for a
+    /// name that is not equal to the query in any form (those, and the
+    /// names close in pinyin, are candidates anyway):
+    /// - edit similarity of the cores: needs `max − 1 − 2d` shared bigrams;
+    /// - the company's core inside the query's, or its name inside the
+    ///   query's full name (a company named with one of its items).
+    ///
+    /// So `Kuaishou Technology`, which shares a common bigram (`ch`, `no`)
+    /// with thousands of names, scores a few of them, and the answer is the
+    /// same. (A Chinese query's neighbours in pinyin are found only among
+    /// these names, so for it they all stay candidates.)
+    fn can_score(&self, q: &Query, shared: &[Vec<u32>]) -> Vec<u32> {
+        let ix = &self.index;
+        let n = &q.norm;
+        // Weighted counts per name and query string.
+        let mut counts: HashMap<u32, [u32; 2]> = HashMap::with_capacity(4096);
+        for (which, hits) in shared.iter().enumerate() {
+            for &id in hits {
+                counts.entry(id).or_default()[which] += 1;
+            }
+        }
+        let strings = q.gram_strings();
+        let comparable = |a: usize, b: usize| a.min(b) as f64 >= WEAK * a.max(b) as f64;
+        // (In any order: the candidates are sorted afterwards.)
+        let mut out = Vec::new();
+        for (&id, w) in &counts {
+            let e = ix.name(id);
+            let is_company = !ix.is_item(e.target());
+            let qc = if is_company { &n.core } else { &n.item_core };
+            let core = e.core();
+            let (q_len, e_len) = (char_len(qc), char_len(core));
+            let by_similarity = q_len > 2
+                && e_len > 1
+                && comparable(q_len, e_len)
+                && strings
+                    .iter()
+                    .position(|s| s == qc)
+                    .is_some_and(|i| w[i] as usize >= Self::core_bigrams_needed(q_len, e_len));
+            let inside = is_company
+                && (e_len >= 2 && n.core.contains(core)
+                    || [e.full(), e.key(), core].into_iter().any(|part| {
+                        char_len(part) >= 2 && part.len() < n.full.len() && n.full.contains(part)
+                    }));
+            if by_similarity || inside {
+                out.push(id);
+            }
+        }
+        out
+    }
+
+    /// The fewest bigrams (counted with multiplicity) a name's core of
+    /// `e_len` characters shares with a query core of `q_len` when they are
+    /// [`WEAK`]-similar, by the rule of [`Self::score_name`] (the same
+    /// float expression); 0 when that says nothing.
+    fn core_bigrams_needed(q_len: usize, e_len: usize) -> usize {
+        let l = q_len.max(e_len);
+        let d = (0..=l)
+            .take_while(|&d| 1.0 - d as f64 / l as f64 >= WEAK)
+            .last()
+            .unwrap_or(0);
+        (l + 1).saturating_sub(2 + 2 * d)
     }
 
     /// Answers one query, with the explanation (every candidate considered).

@@ -18,17 +18,28 @@
 use super::index::NameIndex;
 
 /// Pinyin bigrams over ASCII bytes: postings of (pinyin string, how many
-/// times it holds the bigram), and each string's name and length.
+/// times it holds the bigram, its length), each bigram's sorted by length
+/// so that a query reads only the strings of comparable length; and each
+/// string's name and length.
 pub(crate) struct PinyinGrams {
     /// Start of each bigram's postings in `postings`, for the bigram
     /// `a * 128 + b` of ASCII bytes `a`, `b` (one more entry at the end).
     starts: Vec<u32>,
-    postings: Vec<(u32, u16)>,
+    postings: Vec<Posting>,
     /// For each pinyin string: the name it belongs to and its length in
     /// characters.
     strings: Vec<(u32, u32)>,
     /// The pinyin strings of each length.
     by_len: Vec<Vec<u32>>,
+}
+
+/// One string holding one bigram.
+#[derive(Clone, Copy)]
+struct Posting {
+    string: u32,
+    count: u16,
+    /// The string's length in characters (saturated).
+    len: u16,
 }
 
 fn gram(a: u8, b: u8) -> usize {
@@ -66,17 +77,23 @@ impl PinyinGrams {
     /// The postings of some strings, each with the name it belongs to.
     fn from_strings<'a>(all: impl Iterator<Item = (u32, &'a str)>) -> PinyinGrams {
         let mut strings: Vec<(u32, u32)> = Vec::new();
-        let mut per_gram: Vec<Vec<(u32, u16)>> = vec![Vec::new(); 128 * 128];
+        let mut per_gram: Vec<Vec<Posting>> = vec![Vec::new(); 128 * 128];
         for (id, p) in all {
             let sid = strings.len() as u32;
-            strings.push((id, p.chars().count() as u32));
-            for (g, n) in counted_grams(p) {
-                per_gram[g].push((sid, n));
+            let len = p.chars().count();
+            strings.push((id, len as u32));
+            for (g, count) in counted_grams(p) {
+                per_gram[g].push(Posting {
+                    string: sid,
+                    count,
+                    len: len.min(usize::from(u16::MAX)) as u16,
+                });
             }
         }
         let mut starts = Vec::with_capacity(per_gram.len() + 1);
         let mut postings = Vec::with_capacity(per_gram.iter().map(Vec::len).sum());
-        for list in per_gram {
+        for mut list in per_gram {
+            list.sort_by_key(|p| (p.len, p.string));
             starts.push(postings.len() as u32);
             postings.extend(list);
         }
@@ -108,29 +125,51 @@ impl PinyinGrams {
         max_distance: impl Fn(usize, usize) -> Option<usize>,
     ) -> Vec<u32> {
         let m = query.chars().count();
-        let mut shared: Vec<u16> = vec![0; self.strings.len()];
-        let mut touched: Vec<u32> = Vec::new();
-        for (g, qn) in counted_grams(query) {
-            let (a, b) = (self.starts[g] as usize, self.starts[g + 1] as usize);
-            for &(sid, pn) in &self.postings[a..b] {
-                let slot = &mut shared[sid as usize];
-                if *slot == 0 {
-                    touched.push(sid);
-                }
-                *slot = slot.saturating_add(qn.min(pn));
-            }
-        }
         // At least `max − 1 − 2d` bigrams in common, for strings of length
-        // `n` (none: no distance is acceptable).
-        let need = |n: usize| max_distance(m, n).map(|d| (m.max(n) + 1).saturating_sub(2 + 2 * d));
-        let mut out: Vec<u32> = touched
-            .into_iter()
-            .filter_map(|sid| {
-                let (name, n) = self.strings[sid as usize];
-                let need = need(n as usize)?;
-                (need > 0 && usize::from(shared[sid as usize]) >= need).then_some(name)
-            })
+        // `n` (none: no distance is acceptable), worked out once per length.
+        let needs: Vec<Option<usize>> = (0..self.by_len.len())
+            .map(|n| max_distance(m, n).map(|d| (m.max(n) + 1).saturating_sub(2 + 2 * d)))
             .collect();
+        let need = |n: usize| needs.get(n).copied().flatten();
+        let mut out: Vec<u32> = SHARED.with(|shared| {
+            let mut shared = shared.borrow_mut();
+            if shared.len() < self.strings.len() {
+                shared.resize(self.strings.len(), 0);
+            }
+            // Only strings of the lengths a distance is acceptable at (a
+            // range, for the matcher's rule) are counted.
+            let lo = needs
+                .iter()
+                .position(Option::is_some)
+                .unwrap_or(needs.len());
+            let hi = needs.iter().rposition(Option::is_some).map_or(0, |i| i + 1);
+            let mut touched: Vec<u32> = Vec::new();
+            for (g, qn) in counted_grams(query) {
+                let list = &self.postings[self.starts[g] as usize..self.starts[g + 1] as usize];
+                let from = list.partition_point(|p| usize::from(p.len) < lo);
+                let to = list.partition_point(|p| usize::from(p.len) < hi);
+                for p in &list[from..to.max(from)] {
+                    let slot = &mut shared[p.string as usize];
+                    if *slot == 0 {
+                        touched.push(p.string);
+                    }
+                    *slot = slot.saturating_add(qn.min(p.count));
+                }
+            }
+            let kept = touched
+                .iter()
+                .filter_map(|&sid| {
+                    let (name, n) = self.strings[sid as usize];
+                    let need = need(n as usize)?;
+                    (need > 0 && usize::from(shared[sid as usize]) >= need).then_some(name)
+                })
+                .collect();
+            // The scratch counts go back to zero for the next query.
+            for sid in touched {
+                shared[sid as usize] = 0;
+            }
+            kept
+        });
         // Where the bound is no bound (short strings, or a distance as large
         // as the string), a string sharing no bigram may be close enough:
         // every string of that length is a candidate.
@@ -143,6 +182,12 @@ impl PinyinGrams {
         out.dedup();
         out
     }
+}
+
+thread_local! {
+    /// Bigram counts per pinyin string, zero between queries: one array per
+    /// thread instead of one allocation per query.
+    static SHARED: std::cell::RefCell<Vec<u16>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 #[cfg(test)]
