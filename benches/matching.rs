@@ -60,7 +60,7 @@ fn main() {
                 (common::median(times), scored, q.as_str())
             })
             .collect();
-        each.sort_by(|a, b| b.0.cmp(&a.0));
+        each.sort_by_key(|e| std::cmp::Reverse(e.0));
         let total: Duration = each.iter().map(|e| e.0).sum();
         println!(
             "{} queries, {:.1} µs each on average",
