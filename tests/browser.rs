@@ -344,3 +344,52 @@ fn a_person_looks_up_audits_downloads_and_switches_language() {
     assert!(nav.contains("Look up") && nav.contains("Registry"), "{nav}");
     b.screenshot("registry-en");
 }
+
+#[test]
+fn an_administrator_imports_a_list_from_the_registry_page() {
+    if !available("an_administrator_imports_a_list_from_the_registry_page") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = util::Dir::new();
+    let reg = util::registry_without_the_lists(&dir, "admin");
+    let token = dir.join("admin-token");
+    std::fs::write(&token, "9f8e7d6c5b4a39281706f5e4d3c2b1a0\n").unwrap();
+    let (child, url) = util::start_server(&[
+        "--registry",
+        reg.to_str().unwrap(),
+        "--admin-token-file",
+        token.to_str().unwrap(),
+    ]);
+    let _server = Proc(child);
+    let b = Browser::start(tmp.path());
+    let number = "Jiangsu-ZhiBiaoBao-202512030061";
+
+    // Not yet in the registry.
+    b.go(&format!("{url}/?lang=zh&q={number}"));
+    b.must(".card.not-found");
+
+    // Sign in with the token, upload the attachment: a preview, nothing
+    // imported yet.
+    b.go(&format!("{url}/registry?lang=zh#admin"));
+    let field = b.must("input[name=token]");
+    b.type_into(&field, "9f8e7d6c5b4a39281706f5e4d3c2b1a0\u{E007}");
+    let file = b.must("form.import input[type=file]");
+    let docx = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/attachments/genai-2026-08.docx");
+    b.type_into(&file, docx.to_str().unwrap());
+    b.click(&b.must("form.import button[type=submit]"));
+    let confirm = b.must("#confirm");
+    let preview = b.source();
+    assert!(preview.contains(number), "{preview}");
+    assert!(b.count("table.preview tr") > 10, "{preview}");
+    b.screenshot("admin-preview");
+
+    // Confirm: imported, and answered at once.
+    b.click(&confirm);
+    b.must("p.banner.done");
+    assert!(b.source().contains("已导入"), "{}", b.source());
+    b.screenshot("admin-done");
+    b.go(&format!("{url}/?lang=zh&q={number}"));
+    b.must(".card.filed");
+}

@@ -6,7 +6,8 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use filing_check::registry::Registry;
+use filing_check::registry::{Location, Registry};
+use filing_check::web::admin::{self, Admin};
 use filing_check::web::{self, AppState, Limits};
 
 use super::{Ctx, Exit, UsageError};
@@ -38,6 +39,14 @@ pub struct Args {
     /// Seconds a request may take, upload and audit included.
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     timeout: u64,
+
+    /// Turn on administration — importing newly published lists on the
+    /// registry page, and `POST /api/v1/registry/import` — for whoever
+    /// holds the token in this file (its first line, at least 16
+    /// characters). Imports go into the --registry file (or the user
+    /// registry); off without this.
+    #[arg(long, value_name = "FILE")]
+    admin_token_file: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
@@ -47,6 +56,10 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             args.listen
         ))
     })?;
+    let admin = match &args.admin_token_file {
+        Some(path) => Some(admin(path, ctx)?),
+        None => None,
+    };
     let registry: Registry = ctx.load()?;
     let listener = std::net::TcpListener::bind(addr)
         .map_err(|e| UsageError(format!("cannot listen on {addr}: {e}")))?;
@@ -56,7 +69,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     let as_of = filing_check::report::RegistryInfo::new(&registry)
         .as_of
         .unwrap_or_else(|| "-".into());
-    let state = Arc::new(AppState::new(
+    let mut state = AppState::new(
         registry,
         ctx.stale_after,
         Limits {
@@ -65,7 +78,16 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             max_audits: args.max_audits,
             timeout: std::time::Duration::from_secs(args.timeout.max(1)),
         },
-    ));
+    );
+    if let Some(admin) = admin {
+        writeln!(
+            out,
+            "administration on: lists imported on the registry page go into {}",
+            admin.registry_path().display()
+        )?;
+        state = state.with_admin(admin);
+    }
+    let state = Arc::new(state);
     writeln!(
         out,
         "filing-check serving {url} (registry as of {as_of}); Ctrl-C stops"
@@ -83,6 +105,37 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     })?;
     writeln!(out, "filing-check: stopped")?;
     Ok(Exit::Ok)
+}
+
+/// Administration with the token of `path`, importing into the registry
+/// file the CLI's `registry import` would write, through that command.
+fn admin(path: &std::path::Path, ctx: &Ctx) -> anyhow::Result<Admin> {
+    let token = admin::read_token_file(path).map_err(UsageError)?;
+    let target = match &ctx.location {
+        Location::File(p) | Location::User(p) => p.clone(),
+        Location::Embedded => {
+            return Err(UsageError(
+                "--admin-token-file: imports need a registry file to go into, and the built-in registry is part of the program; make one with `filing-check registry init registry.db` and serve it with --registry registry.db".into(),
+            )
+            .into())
+        }
+    };
+    let stale_after = ctx.stale_after;
+    let importer: admin::Importer = Arc::new(move |registry, request| {
+        let ctx = Ctx {
+            location: Location::File(registry.to_path_buf()),
+            stale_after,
+        };
+        let mut out = Vec::new();
+        super::registry::import::run(
+            super::registry::import::Args::for_upload(request),
+            &ctx,
+            &mut out,
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        serde_json::from_slice(&out).map_err(|e| format!("the import's report: {e}"))
+    });
+    Ok(Admin::new(token, target, importer))
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

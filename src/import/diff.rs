@@ -110,6 +110,24 @@ fn differing(a: &Entry, b: &Entry) -> Vec<&'static str> {
         .collect()
 }
 
+/// The filings of a registry that still stand, as a comparison sees them:
+/// named by their registry company name and item (a registry compares by
+/// its own names, not the cells as a list printed them).
+pub fn standing_entries(snap: &crate::model::Snapshot) -> Vec<Entry> {
+    snap.filings
+        .iter()
+        .filter(|f| f.status.stands())
+        .map(|f| {
+            let mut entry = f.entry.clone();
+            entry.fields.company = snap
+                .company(f.company_id)
+                .map_or_else(|| f.company.clone(), |c| c.name.clone());
+            entry.fields.item = f.item.clone();
+            entry
+        })
+        .collect()
+}
+
 /// What changed from `before` to `after`.
 pub fn diff(before: &[Entry], after: &[Entry]) -> Diff {
     let mut paired_after = vec![false; after.len()];

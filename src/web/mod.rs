@@ -12,6 +12,8 @@
 //! with clear messages, and errors that are the client's are 4xx, never a
 //! 500. The registry is loaded once and shared read-only.
 
+pub mod admin;
+mod admin_http;
 pub mod audit;
 pub mod pages;
 
@@ -59,19 +61,38 @@ impl Default for Limits {
     }
 }
 
+/// The registry being served, with what is derived from it once. An
+/// import on the registry page replaces it whole; requests under way keep
+/// the one they started with.
+pub struct Loaded {
+    pub registry: Registry,
+    /// The `registry` member of every lookup answer, serialised once: it
+    /// is most of an answer's bytes (41 sources).
+    registry_json: String,
+}
+
+impl Loaded {
+    fn new(registry: Registry) -> Loaded {
+        let registry_json =
+            serde_json::to_string(&RegistryInfo::new(&registry)).unwrap_or_else(|_| "{}".into());
+        Loaded {
+            registry,
+            registry_json,
+        }
+    }
+}
+
 /// What every request shares.
 pub struct AppState {
-    pub registry: Registry,
+    current: std::sync::RwLock<Arc<Loaded>>,
     pub stale_after: u32,
     pub limits: Limits,
     audits: tokio::sync::Semaphore,
     /// The latest audited lists, for downloading their reports: by a
     /// random token, never by a name a client gave.
     recent: std::sync::Mutex<std::collections::VecDeque<Kept>>,
-    /// The `registry` member of every lookup answer, serialised once: it
-    /// is most of an answer's bytes (41 sources) and never changes while
-    /// the server runs.
-    registry_json: String,
+    /// Importing lists from the registry page; `None`: off.
+    pub admin: Option<admin::Admin>,
 }
 
 /// An audited list kept for its downloads.
@@ -86,16 +107,34 @@ const KEPT: usize = 8;
 
 impl AppState {
     pub fn new(registry: Registry, stale_after: u32, limits: Limits) -> AppState {
-        let registry_json =
-            serde_json::to_string(&RegistryInfo::new(&registry)).unwrap_or_else(|_| "{}".into());
         AppState {
+            current: std::sync::RwLock::new(Arc::new(Loaded::new(registry))),
             audits: tokio::sync::Semaphore::new(limits.max_audits.max(1)),
-            registry,
             stale_after,
             limits,
             recent: Default::default(),
-            registry_json,
+            admin: None,
         }
+    }
+
+    /// The same, with administration.
+    pub fn with_admin(mut self, admin: admin::Admin) -> AppState {
+        self.admin = Some(admin);
+        self
+    }
+
+    /// The registry as it is now.
+    pub fn current(&self) -> Arc<Loaded> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Serves `registry` from now on.
+    fn replace(&self, registry: Registry) {
+        let loaded = Arc::new(Loaded::new(registry));
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = loaded;
     }
 
     fn keep(&self, name: &str, bytes: &[u8]) -> String {
@@ -151,6 +190,7 @@ pub fn router(state: Shared) -> Router {
         .route("/api/v1/lookup", get(api_lookup))
         .route("/api/v1/audit", axum::routing::post(api_audit))
         .route("/api/v1/registry", get(api_registry))
+        .merge(admin_http::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max))
         .layer(middleware::from_fn_with_state(state.clone(), time_limit))
@@ -244,8 +284,9 @@ fn lang_of(q: Option<&str>, headers: &HeaderMap) -> Lang {
 }
 
 fn page(state: &AppState, lang: Lang, title: &str, body: maud::Markup) -> Html<String> {
-    let info = RegistryInfo::new(&state.registry);
-    let fresh = freshness::freshness(&state.registry.snapshot, Date::today(), state.stale_after);
+    let cur = state.current();
+    let info = RegistryInfo::new(&cur.registry);
+    let fresh = freshness::freshness(&cur.registry.snapshot, Date::today(), state.stale_after);
     let stale: Vec<String> = fresh
         .iter()
         .filter(|f| f.stale)
@@ -279,7 +320,8 @@ fn page(state: &AppState, lang: Lang, title: &str, body: maud::Markup) -> Html<S
 
 /// The lookups of `queries`, as the CLI reports them with `--explain`.
 fn lookups(state: &AppState, queries: &[String], explain: bool) -> LookupReport {
-    let matcher = state.registry.matcher();
+    let cur = state.current();
+    let matcher = cur.registry.matcher();
     let results = queries
         .iter()
         .map(|q| {
@@ -288,11 +330,11 @@ fn lookups(state: &AppState, queries: &[String], explain: bool) -> LookupReport 
             } else {
                 matcher.lookup_brief(q, RegimeFilter::Any)
             };
-            report::query_result(&state.registry.snapshot, outcome, explain)
+            report::query_result(&cur.registry.snapshot, outcome, explain)
         })
         .collect();
     LookupReport {
-        registry: RegistryInfo::new(&state.registry),
+        registry: RegistryInfo::new(&cur.registry),
         results,
     }
 }
@@ -364,12 +406,13 @@ async fn api_lookup(State(state): State<Shared>, uri: axum::http::Uri) -> Respon
     }
     // The CLI's `--format json` shape, `{"registry": …, "results": […]}`,
     // compact, with the registry member serialised once.
-    let matcher = state.registry.matcher();
+    let cur = state.current();
+    let matcher = cur.registry.matcher();
     let results: Vec<report::QueryResult> = queries
         .iter()
         .map(|q| {
             report::query_result(
-                &state.registry.snapshot,
+                &cur.registry.snapshot,
                 matcher.lookup_brief(q, RegimeFilter::Any),
                 false,
             )
@@ -381,14 +424,14 @@ async fn api_lookup(State(state): State<Shared>, uri: axum::http::Uri) -> Respon
     };
     let body = format!(
         "{{\"registry\":{},\"results\":{results}}}\n",
-        state.registry_json
+        cur.registry_json
     );
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// `GET /api/v1/registry`: `registry status --format json`.
 async fn api_registry(State(state): State<Shared>) -> Response {
-    let status = StatusReport::new(&state.registry, Date::today(), state.stale_after);
+    let status = StatusReport::new(&state.current().registry, Date::today(), state.stale_after);
     axum::Json(status).into_response()
 }
 
@@ -490,7 +533,7 @@ async fn run_audit(
     let st = state.clone();
     tokio::task::spawn_blocking(move || {
         audit::run(
-            &st.registry,
+            &st.current().registry,
             &name,
             bytes,
             audit::Report {
@@ -736,10 +779,11 @@ async fn registry_page(
 ) -> Html<String> {
     const PER_PAGE: usize = 50;
     let lang = lang_of(q.lang.as_deref(), &headers);
-    let status = StatusReport::new(&state.registry, Date::today(), state.stale_after);
+    let cur = state.current();
+    let status = StatusReport::new(&cur.registry, Date::today(), state.stale_after);
     let needle = q.q.clone().unwrap_or_default();
     let folded = needle.trim().to_lowercase();
-    let snap = &state.registry.snapshot;
+    let snap = &cur.registry.snapshot;
     let hits: Vec<&crate::model::Filing> = snap
         .filings
         .iter()
@@ -774,6 +818,7 @@ async fn registry_page(
             &shown,
             hits.len(),
             PER_PAGE,
+            &admin_http::view(&state, &headers),
         ),
     )
 }

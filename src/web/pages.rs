@@ -287,6 +287,7 @@ fn audit_table(lang: Lang, report: &Value) -> Markup {
 }
 
 /// The registry page: counts, lists, sources and a page of filings.
+#[allow(clippy::too_many_arguments)]
 pub fn registry(
     lang: Lang,
     status: &StatusReport,
@@ -295,6 +296,7 @@ pub fn registry(
     filings: &[crate::report::ListedFiling],
     total: usize,
     per_page: usize,
+    admin: &AdminView,
 ) -> Markup {
     html! {
         h2 { (t(lang, "各监管类别", "Regimes")) }
@@ -344,6 +346,193 @@ pub fn registry(
                 a href={ "/registry?" (lang_q(lang)) "&page=" (page + 1) "&q=" (urlencode(q)) } { "›" }
             }
         }
+        (admin_section(lang, admin))
+    }
+}
+
+/// What a browser may do about importing lists.
+pub enum AdminView {
+    /// No admin token was configured.
+    Off,
+    /// Administration is on; this browser has not signed in.
+    SignIn,
+    /// Signed in: forms carry this CSRF token.
+    Ready { csrf: String },
+}
+
+/// The registry page's section for importing a newly published list.
+fn admin_section(lang: Lang, admin: &AdminView) -> Markup {
+    html! {
+        section.admin id="admin" {
+            h2 { (t(lang, "导入新公布的清单（管理员）", "Import a newly published list (administrators)")) }
+            @match admin {
+                AdminView::Off => {
+                    p { (t(lang,
+                        "管理功能未开启。要在此页面导入国家网信办新公布的清单，请用管理员令牌文件和登记库文件启动：",
+                        "Administration is off. To import the CAC's newly published lists on this page, start the server with an admin token file and a registry file:")) }
+                    pre { "openssl rand -hex 16 > admin-token\nfiling-check registry init registry.db\nfiling-check serve --registry registry.db --admin-token-file admin-token" }
+                }
+                AdminView::SignIn => {
+                    form.admin method="post" action={ "/admin/login?" (lang_q(lang)) } {
+                        label { (t(lang, "管理员令牌", "Admin token")) " "
+                            input type="password" name="token" autocomplete="current-password" required;
+                        }
+                        button type="submit" { (t(lang, "登录", "Sign in")) }
+                    }
+                }
+                AdminView::Ready { csrf } => {
+                    form.admin.import method="post" enctype="multipart/form-data" action={ "/admin/import?" (lang_q(lang)) } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        label { (t(lang, "清单文件（PDF、docx、xlsx、CSV）", "The list (PDF, docx, xlsx, CSV)")) " "
+                            input type="file" name="file" required;
+                        }
+                        label { (t(lang, "类别", "Regime")) " "
+                            select name="regime" {
+                                option value="" { (t(lang, "按表头判断", "told by the headers")) }
+                                option value="genai" { "genai" }
+                                option value="deep-synthesis" { "deep-synthesis" }
+                            }
+                        }
+                        label { (t(lang, "截至日期（可不填：取自标题、文件名或备案日期）", "As of (optional: from the title, file name or dates)")) " "
+                            input type="text" name="as_of" placeholder="2026-08";
+                        }
+                        label { (t(lang, "标题", "Title")) " " input type="text" name="title"; }
+                        label { (t(lang, "发布网址", "Published at (URL)")) " " input type="url" name="url"; }
+                        label { (t(lang, "发布者", "Publisher")) " " input type="text" name="publisher" value="国家互联网信息办公室"; }
+                        label { input type="checkbox" name="complete" value="1"; " " (t(lang, "完整清单（其中没有的旧备案标为已不在清单）", "Complete list (filings it lacks are marked absent)")) }
+                        label { input type="checkbox" name="skip_unreadable" value="1"; " " (t(lang, "跳过无法读取的行", "Skip rows that cannot be read")) }
+                        button type="submit" { (t(lang, "预览导入", "Preview the import")) }
+                    }
+                    form method="post" action={ "/admin/logout?" (lang_q(lang)) } {
+                        input type="hidden" name="csrf" value=(csrf);
+                        button type="submit" { (t(lang, "退出", "Sign out")) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Rows of a preview's lists shown on the page (the JSON API has all).
+const PREVIEW_ROWS: usize = 100;
+
+fn entry_cells(e: &crate::model::NewFiling) -> Markup {
+    html! {
+        td { (e.regime) }
+        td { (e.fields.company) }
+        td { (e.fields.item) }
+        td.number { (e.filing_no().unwrap_or_default()) }
+    }
+}
+
+/// What the import would do: its report and the filings it adds, changes
+/// and drops, with confirm and cancel.
+pub fn admin_preview(lang: Lang, p: &crate::web::admin::Preview, csrf: &str) -> Markup {
+    let d = &p.diff;
+    html! {
+        h2 { (t(lang, "导入预览：", "Import preview: ")) (p.label) }
+        p.banner.stale { (t(lang, "尚未导入。确认后才会写入登记库；取消则不做任何更改。",
+            "Nothing is imported yet. The registry changes only when you confirm; cancelling changes nothing.")) }
+        (report_summary(lang, &p.report))
+        p.counts {
+            span.count { (t(lang, "新增 ", "added ")) strong { (d.added.len()) } }
+            span.count { (t(lang, "变更 ", "changed ")) strong { (d.changed.len()) } }
+            span.count { (t(lang, "移出 ", "dropped ")) strong { (d.removed.len()) } }
+            span.count { (t(lang, "不变 ", "unchanged ")) strong { (d.unchanged) } }
+        }
+        div.confirm {
+            form method="post" action={ "/admin/import/" (p.id) "/confirm?" (lang_q(lang)) } {
+                input type="hidden" name="csrf" value=(csrf);
+                button.confirm-button id="confirm" type="submit" { (t(lang, "确认导入", "Confirm the import")) }
+            }
+            form method="post" action={ "/admin/import/" (p.id) "/cancel?" (lang_q(lang)) } {
+                input type="hidden" name="csrf" value=(csrf);
+                button id="cancel" type="submit" { (t(lang, "取消", "Cancel")) }
+            }
+        }
+        @for (label, rows) in [(t(lang, "新增的备案", "Filings added"), &d.added), (t(lang, "移出的备案（标为已不在清单或已注销）", "Filings dropped (marked absent or cancelled)"), &d.removed)] {
+            @if !rows.is_empty() {
+                h3 { (label) " (" (rows.len()) ")" }
+                table.preview {
+                    tr { th { (t(lang, "类别", "Regime")) } th { (t(lang, "主体", "Company")) } th { (t(lang, "名称", "Item")) } th { (t(lang, "备案号", "Number")) } }
+                    @for e in rows.iter().take(PREVIEW_ROWS) { tr { (entry_cells(e)) } }
+                }
+                @if rows.len() > PREVIEW_ROWS {
+                    p { (t(lang, "另有 ", "and ")) (rows.len() - PREVIEW_ROWS) (t(lang, " 条未显示。", " more not shown.")) }
+                }
+            }
+        }
+        @if !d.changed.is_empty() {
+            h3 { (t(lang, "变更的备案", "Filings changed")) " (" (d.changed.len()) ")" }
+            table.preview {
+                tr { th { (t(lang, "类别", "Regime")) } th { (t(lang, "主体", "Company")) } th { (t(lang, "名称", "Item")) } th { (t(lang, "备案号", "Number")) } th { (t(lang, "变更的栏目", "Fields changed")) } }
+                @for c in d.changed.iter().take(PREVIEW_ROWS) { tr { (entry_cells(&c.after)) td { (c.fields.join("、")) } } }
+            }
+            @if d.changed.len() > PREVIEW_ROWS {
+                p { (t(lang, "另有 ", "and ")) (d.changed.len() - PREVIEW_ROWS) (t(lang, " 条未显示。", " more not shown.")) }
+            }
+        }
+    }
+}
+
+/// The import's own report: what it read, its date, its findings.
+fn report_summary(lang: Lang, r: &Value) -> Markup {
+    let num = |k: &str| r.get(k).and_then(Value::as_u64).unwrap_or(0);
+    let text = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("-").to_string();
+    let list = |k: &str| {
+        r.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    html! {
+        dl {
+            dt { (t(lang, "类别", "Regime")) } dd { (text("regime")) }
+            dt { (t(lang, "截至", "As of")) } dd { (text("as_of")) " (" (t(lang, "依据 ", "from ")) (text("as_of_from")) ")" }
+            dt { (t(lang, "行数", "Rows")) } dd { (num("rows")) }
+            dt { (t(lang, "新主体", "New companies")) } dd { (num("new_companies")) }
+            @if let Some(b) = r.get("already_imported_as").filter(|b| !b.is_null()) {
+                dt { (t(lang, "已导入过", "Imported before")) } dd { (t(lang, "批次 ", "batch ")) (b) }
+            }
+        }
+        @let notes = list("numbering");
+        @if !notes.is_empty() {
+            ul.notes { @for n in &notes { li { (n.as_str().unwrap_or_default()) } } }
+        }
+        @let findings = list("findings");
+        @if !findings.is_empty() {
+            h3 { (t(lang, "发现的问题", "Findings")) " (" (findings.len()) ")" }
+            table.preview {
+                tr { th { (t(lang, "位置", "Where")) } th { (t(lang, "说明", "What")) } th { (t(lang, "内容", "Text")) } }
+                @for f in findings.iter().take(PREVIEW_ROWS) {
+                    tr {
+                        td { (f.get("location").and_then(Value::as_str).unwrap_or_default()) }
+                        td { (f.get("message").and_then(Value::as_str).unwrap_or_default()) }
+                        td { (f.get("text").and_then(Value::as_str).unwrap_or_default()) }
+                    }
+                }
+            }
+        }
+        @let uncertain = list("uncertain");
+        @if !uncertain.is_empty() {
+            h3 { (t(lang, "未能确定归属的主体（作为新主体保留，请核对）", "Companies not surely linked (kept as new; check them)")) }
+            ul { @for u in &uncertain { li { (u.get("listed").and_then(Value::as_str).unwrap_or_default()) } } }
+        }
+    }
+}
+
+/// A confirmed import.
+pub fn admin_done(lang: Lang, report: &Value) -> Markup {
+    html! {
+        h2 { (t(lang, "已导入", "Imported")) }
+        p.banner.done { (t(lang, "登记库已更新，此后的查询和核查使用新数据。", "The registry is updated; lookups and audits use the new data from now on.")) }
+        (report_summary(lang, report))
+        p.counts {
+            span.count { (t(lang, "新增 ", "added ")) strong { (report.get("added").and_then(Value::as_u64).unwrap_or(0)) } }
+            span.count { (t(lang, "变更 ", "changed ")) strong { (report.get("changed").and_then(Value::as_u64).unwrap_or(0)) } }
+            span.count { (t(lang, "不变 ", "unchanged ")) strong { (report.get("unchanged").and_then(Value::as_u64).unwrap_or(0)) } }
+        }
+        p { a href={ "/registry?" (lang_q(lang)) } { (t(lang, "返回登记库", "Back to the registry")) } }
     }
 }
 

@@ -140,7 +140,8 @@ pub fn registry_without_the_lists(dir: &Dir, name: &str) -> PathBuf {
 }
 
 /// `filing-check serve` on an ephemeral loopback port, on the embedded
-/// registry: the child and the URL it printed (without a trailing `/`).
+/// registry unless `extra` names one: the child and the URL it printed
+/// (without a trailing `/`).
 pub fn start_server(extra: &[&str]) -> (std::process::Child, String) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_filing-check"))
@@ -155,15 +156,19 @@ pub fn start_server(extra: &[&str]) -> (std::process::Child, String) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("the binary starts");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .trim_end_matches('/')
-        .to_string();
+    // The URL is on the line that says it serves (a line about
+    // administration may come first; nothing more comes until it stops).
+    let mut out = std::io::BufReader::new(child.stdout.as_mut().unwrap());
+    let mut seen = String::new();
+    let url = loop {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 {
+            panic!("the server printed no URL: {seen:?}");
+        }
+        if let Some(w) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break w.trim_end_matches('/').to_string();
+        }
+        seen.push_str(&line);
+    };
     (child, url)
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::Table;
 
-use filing_check::import::diff::{diff, Diff, Entry};
+use filing_check::import::diff::{diff, standing_entries, Diff, Entry};
 use filing_check::model::{NewFiling, Regime};
 use filing_check::printer::Format;
 use filing_check::registry::{Location, Registry, Store};
@@ -57,21 +57,7 @@ fn side(spec: &str, ctx: &Ctx) -> anyhow::Result<(Vec<Entry>, Option<Regime>)> {
         return Ok((rows, Some(regime)));
     }
     let registry = Registry::load(&Location::File(PathBuf::from(spec)))?;
-    let snap = &registry.snapshot;
-    let entries = snap
-        .filings
-        .iter()
-        .filter(|f| f.status.stands())
-        .map(|f| {
-            // Registry files are compared by the registry's names.
-            let mut entry = f.entry.clone();
-            entry.fields.company = snap
-                .company(f.company_id)
-                .map_or_else(|| f.company.clone(), |c| c.name.clone());
-            entry.fields.item = f.item.clone();
-            entry
-        })
-        .collect();
+    let entries = standing_entries(&registry.snapshot);
     Ok((entries, None))
 }
 

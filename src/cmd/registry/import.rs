@@ -20,6 +20,7 @@ use filing_check::input::{self, ReadOptions};
 use filing_check::model::{Completeness, FilingStatus, NewFiling, Regime, Source};
 use filing_check::registry::store::{ImportPlan, NATIONAL, PAUSE_ENV};
 use filing_check::registry::{embedded, Store};
+use filing_check::web::admin::ImportRequest;
 
 use super::super::{Ctx, Exit, UsageError};
 
@@ -95,6 +96,11 @@ pub struct Args {
     /// a typo in the path is not a new, empty-looking registry.
     #[arg(long)]
     create: bool,
+
+    /// The name the list goes by, when the file's own name is not it (an
+    /// upload to `serve`, saved under a name of the server's choosing).
+    #[arg(skip)]
+    label: Option<String>,
 }
 
 impl Args {
@@ -117,7 +123,44 @@ impl Args {
             format: filing_check::printer::Format::Table,
             skip_unreadable: false,
             create: true,
+            label: None,
         }
+    }
+}
+
+impl Args {
+    /// A list uploaded on the registry page of `serve`: into an existing
+    /// registry file, with the JSON report.
+    pub fn for_upload(u: &ImportRequest) -> Args {
+        let u = u.clone();
+        Args {
+            file: u.file,
+            regime: u.regime,
+            scope: u.scope.unwrap_or_else(|| NATIONAL.to_string()),
+            as_of: u.as_of,
+            published: u.published,
+            title: u.title,
+            publisher: u.publisher.unwrap_or_else(|| "not given".to_string()),
+            url: u.url,
+            source_id: None,
+            complete: u.complete,
+            sheet: None,
+            encoding: None,
+            format: filing_check::printer::Format::Json,
+            skip_unreadable: u.skip_unreadable,
+            create: false,
+            label: Some(u.label),
+        }
+    }
+
+    /// The file's name as the list goes by.
+    fn file_name(&self) -> String {
+        self.label.clone().unwrap_or_else(|| {
+            self.file
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
     }
 }
 
@@ -193,8 +236,7 @@ fn read_list(
     // Text named .json is JSON that does not parse: say so, not that it
     // lacks a list's columns.
     if kind == FileKind::Text
-        && args
-            .file
+        && std::path::Path::new(&args.file_name())
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
@@ -325,14 +367,16 @@ fn read_tabular(
 }
 
 /// Asks for the date a list describes, on a terminal only.
-fn ask_as_of(name: &str) -> anyhow::Result<String> {
+/// Asks for the list's date on a terminal; `may_ask` is false for a list
+/// uploaded to `serve` (the server's terminal is nobody's to answer).
+fn ask_as_of(name: &str, may_ask: bool) -> anyhow::Result<String> {
     use std::io::{BufRead, IsTerminal};
     let needed = || {
         UsageError(format!(
             "{name}: the list does not say its date (no title with a month, no date in the file name or its rows); give --as-of DATE (the date the list describes) or --published DATE, so answers can say how current they are"
         ))
     };
-    if !std::io::stdin().is_terminal() {
+    if !may_ask || !std::io::stdin().is_terminal() {
         return Err(needed().into());
     }
     eprint!("{name} does not say its date. The date it describes (YYYY-MM-DD or YYYY-MM): ");
@@ -404,7 +448,7 @@ fn numbering_notes(before: &HashMap<String, Numbering>, rows: &[NewFiling]) -> V
         let top = before.get(list).and_then(Numbering::top).unwrap_or(0);
         if first > top + 1 {
             notes.push(format!(
-                "{list}: this list starts at 序号 {first}, and the registry holds {}: 序号 {}–{} are missing — import the attachments between",
+                "{list}: this list starts at 序号 {first}, and the registry holds {}: 序号 {}–{} are missing — import the attachments that list them too",
                 if top == 0 { "none of it".to_string() } else { format!("up to {top}") },
                 top + 1,
                 first - 1
@@ -438,7 +482,10 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         .map(|d| date_arg("--as-of", d))
         .transpose()?;
     let target = super::writable_target(ctx, Some(args.create))?;
-    let name = args.file.display().to_string();
+    let name = args
+        .label
+        .clone()
+        .unwrap_or_else(|| args.file.display().to_string());
     let bytes =
         fs::read(&args.file).map_err(|e| UsageError(format!("{name}: cannot read: {e}")))?;
     let sha256: String = Sha256::digest(&bytes)
@@ -480,11 +527,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
     if rows.is_empty() {
         return Err(UsageError(format!("{name}: the list has no {regime} filings")).into());
     }
-    let file_name = args
-        .file
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = args.file_name();
     let newest = rows
         .iter()
         .filter_map(|r| r.fields.filed_on.clone())
@@ -499,7 +542,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
         (Some(d), _, _) => (d, "--as-of".to_string()),
         (None, _, Some(h)) => (date_arg("the list's date", &h.date)?, h.from.clone()),
         (None, Some(p), None) => (p.clone(), "--published".to_string()),
-        (None, None, None) => (ask_as_of(&name)?, "you".to_string()),
+        (None, None, None) => (ask_as_of(&name, args.label.is_none())?, "you".to_string()),
     };
     let title = args.title.clone().unwrap_or_else(|| {
         titles
@@ -565,10 +608,7 @@ pub fn run(args: Args, ctx: &Ctx, out: &mut dyn Write) -> anyhow::Result<Exit> {
             } else {
                 Completeness::Partial
             },
-            location: args
-                .file
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned()),
+            location: Some(args.file_name()).filter(|n| !n.is_empty()),
             sha256: Some(sha256),
             note: (as_of_from != "--as-of" && as_of_from != "--published")
                 .then(|| format!("as of {as_of}, from {as_of_from}")),

@@ -4,7 +4,7 @@
 
 mod diff;
 mod export;
-mod import;
+pub(crate) mod import;
 mod reindex;
 mod reset;
 mod update;

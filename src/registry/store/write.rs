@@ -360,6 +360,25 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Copies this registry, as of one moment, into a new file at `path`
+    /// (one read of the source through the backup API, so an import
+    /// running meanwhile is either wholly in the copy or not at all): an
+    /// import can be tried on the copy and its effect shown before it is
+    /// made on the registry.
+    pub fn copy_to(&self, path: &Path) -> Result<(), StoreError> {
+        if path.exists() {
+            return Err(StoreError::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        copy_into(&self.conn, path).map_err(|source| StoreError::Write {
+            origin: super::Origin::File(path.to_path_buf()),
+            source,
+        })
+    }
+}
+
 /// Copies the database `from` into the file at `path` (created if absent)
 /// in one step of the backup API, which takes the destination's locks and
 /// writes through its journal.
