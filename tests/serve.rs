@@ -357,3 +357,10 @@ fn the_api_audits_a_json_array_of_rows() {
         .unwrap()
         .contains("not a JSON array"));
 }
+
+#[test]
+fn serve_help_lists_its_options() {
+    let r = util::run(&["serve", "--help"]);
+    r.expect_code(0);
+    insta::assert_snapshot!("serve_help", r.stdout);
+}
