@@ -364,3 +364,57 @@ fn serve_help_lists_its_options() {
     r.expect_code(0);
     insta::assert_snapshot!("serve_help", r.stdout);
 }
+
+/// A list audited on the page whose cells would start formulas: the CSV
+/// and xlsx reports it offers carry them as text, as the CLI's do.
+#[test]
+fn the_page_reports_do_not_carry_formulas() {
+    let s = Server::start(&[]);
+    let list = "供应商,模型,备注\n\
+\"=HYPERLINK(\"\"http://evil.example\"\",\"\"点击\"\")\",+cmd|' /C calc'!A0,@SUM(1)\n";
+    let (code, body) = s.post_file("/audit?lang=en", "list.csv", list.as_bytes(), "");
+    let html = String::from_utf8(body).unwrap().replace("&amp;", "&");
+    assert_eq!(code, 200, "{html}");
+    let link = |format: &str| -> String {
+        let at = html.find(&format!("?format={format}")).unwrap();
+        let start = html[..at].rfind("href=\"").unwrap() + 6;
+        let end = at + html[at..].find('"').unwrap();
+        html[start..end].to_string()
+    };
+    let neutralised = [
+        "'=HYPERLINK(\"http://evil.example\",\"点击\")",
+        "'+cmd|' /C calc'!A0",
+        "'@SUM(1)",
+    ];
+
+    let (code, csv) = s.get_bytes(&link("csv"));
+    assert_eq!(code, 200);
+    let text = String::from_utf8(csv).unwrap();
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let cells: Vec<String> = reader
+        .records()
+        .flat_map(|r| r.unwrap().iter().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    for n in neutralised {
+        assert!(cells.iter().any(|c| c == n), "{n} not in {cells:?}");
+    }
+    assert!(
+        !cells.iter().any(|c| c.starts_with(['=', '+', '@'])),
+        "{cells:?}"
+    );
+
+    let (code, xlsx) = s.get_bytes(&link("xlsx"));
+    assert_eq!(code, 200);
+    use calamine::Reader;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx report");
+    let first = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&first).unwrap();
+    let cells: Vec<String> = range.rows().flatten().map(|c| c.to_string()).collect();
+    for n in neutralised {
+        assert!(cells.iter().any(|c| c == n), "{n} not in {cells:?}");
+    }
+    assert!(
+        !cells.iter().any(|c| c.starts_with(['=', '+', '@'])),
+        "{cells:?}"
+    );
+}
