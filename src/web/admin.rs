@@ -160,6 +160,9 @@ pub struct Admin {
     importer: Importer,
     sessions: Mutex<HashMap<String, Session>>,
     pending: Mutex<Vec<Pending>>,
+    /// Held while an import is made: two confirmations at once would
+    /// otherwise both pass the check that the registry is as previewed.
+    importing: Mutex<()>,
 }
 
 /// 128 random bits from the operating system, as hex.
@@ -203,6 +206,7 @@ impl Admin {
             importer,
             sessions: Mutex::default(),
             pending: Mutex::default(),
+            importing: Mutex::default(),
         }
     }
 
@@ -318,6 +322,7 @@ impl Admin {
     /// the registry changed since. Blocking.
     pub fn confirm(&self, session: Option<&str>, id: &str) -> Result<Done, AdminError> {
         let p = self.take(session, id)?;
+        let _one_at_a_time = self.importing.lock().unwrap_or_else(|e| e.into_inner());
         let load = || {
             Registry::load(&Location::File(self.registry.clone()))
                 .map_err(|e| AdminError::Registry(format!("{e:#}")))
