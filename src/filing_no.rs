@@ -361,6 +361,9 @@ fn simplified(c: char) -> char {
         '網' => '网',
         '備' => '备',
         '號' => '号',
+        // The middle dot of a service name (`YingPu·DaoYanZhuShou`), as
+        // Japanese and bullet fonts write it.
+        '・' | '•' | '‧' | '∙' => '·',
         other => other,
     }
 }
@@ -389,13 +392,19 @@ fn clean(s: &str) -> String {
 }
 
 /// Splits `Region-Name-YYYYMMDD[NNNN]` (or `…YYYYMMDDSNNNN`) into its
-/// parts: the region is ASCII letters, the name ASCII letters, digits and
-/// dots and may itself hold hyphens, the stamp 8 digits, then optionally 4
-/// digits or `S` and 4 digits.
+/// parts: the region is ASCII letters, the name ASCII letters, digits, dots
+/// and middle dots (`YingPu·DaoYanZhuShou`, as the 2026 lists print a
+/// product named 影谱·导演助手) and may itself hold hyphens, the stamp 8
+/// digits, then optionally 4 digits or `S` and 4 digits.
 fn service_parts(s: &str) -> Option<(&str, &str, &str)> {
     let (region, rest) = s.split_once('-')?;
     let (name, stamp) = rest.rsplit_once('-')?;
-    let word = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.');
+    let word = |t: &str| {
+        !t.is_empty()
+            && !t.starts_with('·')
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '·')
+    };
     let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
     let stamp_ok = stamp.len() >= 8
         && stamp.is_char_boundary(8)
@@ -420,6 +429,28 @@ fn valid_date(iso: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_service_name_with_a_middle_dot_is_a_number() {
+        // 影谱·导演助手's registration, as the 2026-02 list prints it.
+        let n = parse("Shaanxi-YingPu·DaoYanZhuShou-20260126S0006").unwrap();
+        assert!(n.is_registration());
+        assert_eq!(n.key(), "shaanxi-yingpu·daoyanzhushou-20260126s0006");
+        assert!(looks_like_number(
+            "Shaanxi-YingPu·DaoYanZhuShou-20260126S0006"
+        ));
+        // The same dot as other fonts write it, and full-width letters.
+        for other in [
+            "Shaanxi-YingPu・DaoYanZhuShou-20260126S0006",
+            "Shaanxi-YingPu•DaoYanZhuShou-20260126S0006",
+            "Ｓhaanxi-YingPu·DaoYanZhuShou-20260126S0006",
+        ] {
+            assert_eq!(parse(other).unwrap().key(), n.key(), "{other}");
+        }
+        // A name is still no number, and a dot alone is no service name.
+        assert!(!looks_like_number("舒压伴·PressGuard"));
+        assert!(parse("Shaanxi-·-20260126S0006").is_err());
+    }
 
     #[test]
     fn a_number_excel_wrote_in_scientific_notation_says_how_to_fix_it() {

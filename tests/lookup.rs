@@ -396,3 +396,22 @@ fn a_registration_number_answers_as_a_registration_with_its_note() {
     assert_eq!(m["company_listed"], "司珠海读书郎软件科技有限公司", "{m:#}");
     assert!(m["note"].as_str().unwrap().contains("stray 司"), "{m:#}");
 }
+
+/// A registration number as the 2026-02 list prints it, with the middle
+/// dot of its product's name (影谱·导演助手), pasted as listed or with
+/// another font's dot.
+#[test]
+fn a_number_with_a_middle_dot_is_found() {
+    for number in [
+        "Shaanxi-YingPu·DaoYanZhuShou-20260126S0006",
+        "Shaanxi-YingPu・DaoYanZhuShou-20260126S0006",
+    ] {
+        let r = run(&["--format", "json", number]);
+        r.expect_code(0);
+        let json = r.json();
+        assert_eq!(json["results"][0]["verdict"], "filed", "{json:#}");
+        let m = &json["results"][0]["matches"][0];
+        assert_eq!(m["company"], "西安电影制片厂有限公司", "{m:#}");
+        assert_eq!(m["record"], "registration", "{m:#}");
+    }
+}

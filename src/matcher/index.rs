@@ -19,7 +19,7 @@
 /// how groups form). Part of the embedded index's digest: a binary whose
 /// builder changed ignores a `name-index.bin` written by the old one. Bump it
 /// with every change to [`Builder`]'s rules.
-pub const BUILDER_VERSION: &str = "builder-5";
+pub const BUILDER_VERSION: &str = "builder-6";
 
 use std::collections::{HashMap, HashSet};
 
