@@ -289,6 +289,11 @@ fn the_audit_page_offers_its_report_as_xlsx_and_gbk_csv() {
     let (code, body) = s.post_file("/audit", "vendors.csv", &list, "");
     let html = String::from_utf8(body).unwrap().replace("&amp;", "&");
     assert_eq!(code, 200, "{html}");
+    // In Chinese, each row's reason opens with its gist, and a row for a
+    // person says what to check in Chinese.
+    assert!(html.contains("名称与备案一致"), "{html}");
+    assert!(html.contains("最接近的匹配低于可信阈值"), "{html}");
+    assert!(html.contains("请对照证据所引的官方清单核对名称"), "{html}");
     let link = |format: &str| -> String {
         let at = html
             .find(&format!("?format={format}"))

@@ -278,10 +278,34 @@ fn audit_table(lang: Lang, report: &Value) -> Markup {
                         td { (text(&r["model"])) }
                         td.number { (text(&r["filing_no"])) }
                         td class={ "verdict " (text(&r["verdict"])) } { (audit_verdict(lang, &text(&r["verdict"]))) }
-                        td { (text(&r["reason"])) @if let Some(n) = r["next_step"].as_str() { br; em { (n) } } }
+                        (reason_cell(lang, r))
                     }
                 }
             }
+        }
+    }
+}
+
+/// A row's reason: in Chinese, the gist of its code first (the reason
+/// itself, which names the evidence, is English); then what to do.
+fn reason_cell(lang: Lang, r: &Value) -> Markup {
+    let code = r["code"]
+        .as_str()
+        .and_then(|c| c.parse::<crate::audit::Code>().ok());
+    let next = match code {
+        Some(c) => lang.next_step(c),
+        None => r["next_step"].as_str(),
+    };
+    let reason = r["reason"].as_str().unwrap_or_default();
+    html! {
+        td {
+            @if let (Lang::Zh, Some(c)) = (lang, code) {
+                strong.gist { (lang.code_summary(c)) } br;
+                span.detail { (reason) }
+            } @else {
+                (reason)
+            }
+            @if let Some(n) = next { br; em { (n) } }
         }
     }
 }

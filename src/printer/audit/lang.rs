@@ -7,7 +7,7 @@
 //! formats (json, jsonl, junit, github) are English only.
 
 use crate::audit::gate::Disposition;
-use crate::audit::AuditVerdict;
+use crate::audit::{AuditVerdict, Code};
 use crate::model::text_enum;
 
 text_enum! {
@@ -180,6 +180,116 @@ impl Lang {
         }
     }
 
+    /// What a row's code means, in a line: the gist of its reason for a
+    /// reader of this language (the reason itself names the evidence, in
+    /// English).
+    pub fn code_summary(self, code: Code) -> &'static str {
+        use Code::*;
+        let (en, zh) = match code {
+            Filed => ("the names match a filing", "名称与备案一致"),
+            FiledByNumber => (
+                "the filing number is in the registry and the names agree",
+                "备案号在登记库中，且名称相符",
+            ),
+            WeakMatch => (
+                "the closest match is below the strong threshold",
+                "最接近的匹配低于可信阈值，需人工核对",
+            ),
+            Ambiguous => (
+                "several companies match equally",
+                "多家公司同样匹配，无法确定是哪一家",
+            ),
+            RelatedEntity => (
+                "the name contains a filed name, or names a filer's group",
+                "名称包含已备案的名称，或指向备案主体所属的集团，并非备案主体本身",
+            ),
+            UnconfirmedVendor => (
+                "the model is filed; the vendor is not known to be its filer",
+                "模型已备案，但不能确认该供应商就是备案主体",
+            ),
+            ModelNotListed => (
+                "the vendor is filed; the model is not among its filings",
+                "供应商有备案，但该模型不在其备案之中",
+            ),
+            NumberOnly => (
+                "the number is a filing's, but the names do not match it",
+                "备案号属实，但所填名称与该备案不符",
+            ),
+            NotInRegistry => (
+                "nothing in the registry matches (which does not prove it is not filed)",
+                "登记库中没有匹配项（这并不证明未备案）",
+            ),
+            RegimeNotCovered => (
+                "filed, but not under the regime required",
+                "已备案，但不在要求的监管类别之下",
+            ),
+            VendorModelMismatch => (
+                "the model is filed by another company than the vendor",
+                "该模型由另一家公司备案，与所填供应商不符",
+            ),
+            MalformedNumber => ("the filing number is not well formed", "备案号格式不正确"),
+            UnknownNumber => ("no filing has that number", "登记库中没有这个备案号"),
+            NumberOfOtherCompany => (
+                "the number is another company's filing",
+                "该备案号属于另一家公司",
+            ),
+            EmptyRow => (
+                "no vendor, model or number",
+                "空行：没有供应商、模型或备案号",
+            ),
+            PlaceholderName => (
+                "only placeholders such as N/A, - or 无",
+                "只有占位符（如 N/A、-、无）",
+            ),
+            ImplausibleName => (
+                "a cell far too long to be a name",
+                "单元格过长，不像名称（可能是备注或粘贴的文字）",
+            ),
+        };
+        match self {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
+
+    /// What to check for a row that needs a person, and how to accept it
+    /// ([`Code::next_step`], in this language).
+    pub fn next_step(self, code: Code) -> Option<&'static str> {
+        use Code::*;
+        if self == Lang::En {
+            return code.next_step();
+        }
+        macro_rules! then_accept {
+            ($check:literal) => {
+                concat!(
+                    $check,
+                    "；核对后，可在 filing-check.toml 中以例外（exception）接受该行（`filing-check init` 会生成该文件；以 `--fail-on review` 运行会打印现成的条目）"
+                )
+            };
+        }
+        Some(match code {
+            WeakMatch => then_accept!(
+                "请对照证据所引的官方清单核对名称；如确为备案主体，请在清单中写其完整法定名称"
+            ),
+            Ambiguous => then_accept!(
+                "多家公司同样匹配：请写供应商的完整法定名称（营业执照上的名称），或在该行补充模型或备案号"
+            ),
+            RelatedEntity => then_accept!(
+                "查到的备案属于另一主体：请确认与贵方签约的法律实体，并向其索取自身的备案或备案主体的授权"
+            ),
+            UnconfirmedVendor => then_accept!(
+                "请向供应商确认其所依托的备案（备案号，或备案主体的授权），并在该行写明备案主体的法定名称或备案号"
+            ),
+            ModelNotListed => then_accept!(
+                "请向供应商索取该模型自身的备案号或上线编号并补充到该行（仅调用已备案模型的应用应登记，而非备案）"
+            ),
+            NumberOnly => then_accept!(
+                "该备案号真实存在，但不属于所填名称：请查询（`filing-check 备案号`）并更正供应商或模型"
+            ),
+            _ => return None,
+        })
+    }
+
     /// The label of a source in the registry sheet: `source ID`.
     pub fn source(self, id: &str) -> String {
         format!("{} {id}", self.word(Word::Source))
@@ -189,6 +299,22 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_is_said_in_both_languages() {
+        for &code in Code::ALL {
+            let (en, zh) = (Lang::En.code_summary(code), Lang::Zh.code_summary(code));
+            assert!(!en.is_empty() && !zh.is_empty(), "{code}");
+            assert!(zh.chars().any(|c| c > '\u{3000}'), "{code}: {zh}");
+            // A next step in Chinese exactly where there is one in English.
+            assert_eq!(
+                Lang::Zh.next_step(code).is_some(),
+                code.next_step().is_some(),
+                "{code}"
+            );
+            assert_eq!(Lang::En.next_step(code), code.next_step());
+        }
+    }
 
     #[test]
     fn english_words_are_the_stable_spellings() {
