@@ -252,6 +252,16 @@ impl Lang {
         }
     }
 
+    /// A row's reason as a report in this language gives it: in Chinese,
+    /// the gist of its code, then the reason (which names the evidence, in
+    /// English).
+    pub fn reason(self, code: Code, reason: &str) -> String {
+        match self {
+            Lang::En => reason.to_string(),
+            Lang::Zh => format!("{}：{reason}", self.code_summary(code)),
+        }
+    }
+
     /// What to check for a row that needs a person, and how to accept it
     /// ([`Code::next_step`], in this language).
     pub fn next_step(self, code: Code) -> Option<&'static str> {

@@ -123,7 +123,11 @@ impl Sink for MarkdownSink<'_> {
                 &top.map(|m| format!("{} · {}", m.company, row.items()))
                     .unwrap_or_default()
             )),
-            cell(&reason(&row.evaluation.reason)),
+            cell(&reason(
+                &self
+                    .lang
+                    .reason(row.evaluation.code, &row.evaluation.reason)
+            )),
         );
         kept.push(line);
         Ok(())

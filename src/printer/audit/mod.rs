@@ -219,7 +219,7 @@ pub fn evaluation_columns(e: &Evaluation, lang: Lang) -> Vec<String> {
     vec![
         lang.verdict(e.verdict).to_string(),
         e.code.to_string(),
-        e.reason.clone(),
+        lang.reason(e.code, &e.reason),
         e.regimes_text(),
         top.map(|m| m.company.clone()).unwrap_or_default(),
         e.items_text(),

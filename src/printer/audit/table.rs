@@ -84,7 +84,7 @@ impl Shown {
             source: top
                 .map(|m| format!("{} ({})", m.source, m.as_of))
                 .unwrap_or_default(),
-            reason: reason(&row.evaluation.reason).into_owned(),
+            reason: reason(&lang.reason(row.evaluation.code, &row.evaluation.reason)).into_owned(),
         }
     }
 
