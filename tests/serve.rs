@@ -101,6 +101,26 @@ impl Drop for Server {
     }
 }
 
+/// The address of the audit page's download link for `format` (e.g.
+/// `xlsx`, `csv&encoding=gbk`).
+fn report_link(html: &str, format: &str) -> String {
+    let at = html
+        .find(&format!("?format={format}"))
+        .unwrap_or_else(|| panic!("no {format} link in {html}"));
+    let start = html[..at].rfind("href=\"").unwrap() + 6;
+    let end = at + html[at..].find('"').unwrap();
+    html[start..end].to_string()
+}
+
+/// Every cell of an xlsx report's first sheet, as text.
+fn xlsx_cells(xlsx: Vec<u8>) -> Vec<String> {
+    use calamine::Reader;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx report");
+    let first = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&first).unwrap();
+    range.rows().flatten().map(|c| c.to_string()).collect()
+}
+
 fn repo(path: &str) -> String {
     format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))
 }
@@ -294,21 +314,10 @@ fn the_audit_page_offers_its_report_as_xlsx_and_gbk_csv() {
     assert!(html.contains("名称与备案一致"), "{html}");
     assert!(html.contains("最接近的匹配低于可信阈值"), "{html}");
     assert!(html.contains("请对照证据所引的官方清单核对名称"), "{html}");
-    let link = |format: &str| -> String {
-        let at = html
-            .find(&format!("?format={format}"))
-            .unwrap_or_else(|| panic!("no {format} link in {html}"));
-        let start = html[..at].rfind("href=\"").unwrap() + 6;
-        let end = at + html[at..].find('"').unwrap();
-        html[start..end].to_string()
-    };
+    let link = |format: &str| report_link(&html, format);
     let (code, xlsx) = s.get_bytes(&link("xlsx"));
     assert_eq!(code, 200);
-    use calamine::Reader;
-    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx report");
-    let first = wb.sheet_names()[0].clone();
-    let range = wb.worksheet_range(&first).unwrap();
-    let cells: Vec<String> = range.rows().flatten().map(|c| c.to_string()).collect();
+    let cells = xlsx_cells(xlsx);
     assert!(
         cells.iter().any(|c| c.contains("已备案") || c == "filed"),
         "{cells:?}"
@@ -380,12 +389,7 @@ fn the_page_reports_do_not_carry_formulas() {
     let (code, body) = s.post_file("/audit?lang=en", "list.csv", list.as_bytes(), "");
     let html = String::from_utf8(body).unwrap().replace("&amp;", "&");
     assert_eq!(code, 200, "{html}");
-    let link = |format: &str| -> String {
-        let at = html.find(&format!("?format={format}")).unwrap();
-        let start = html[..at].rfind("href=\"").unwrap() + 6;
-        let end = at + html[at..].find('"').unwrap();
-        html[start..end].to_string()
-    };
+    let link = |format: &str| report_link(&html, format);
     let neutralised = [
         "'=HYPERLINK(\"http://evil.example\",\"点击\")",
         "'+cmd|' /C calc'!A0",
@@ -410,11 +414,7 @@ fn the_page_reports_do_not_carry_formulas() {
 
     let (code, xlsx) = s.get_bytes(&link("xlsx"));
     assert_eq!(code, 200);
-    use calamine::Reader;
-    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an xlsx report");
-    let first = wb.sheet_names()[0].clone();
-    let range = wb.worksheet_range(&first).unwrap();
-    let cells: Vec<String> = range.rows().flatten().map(|c| c.to_string()).collect();
+    let cells = xlsx_cells(xlsx);
     for n in neutralised {
         assert!(cells.iter().any(|c| c == n), "{n} not in {cells:?}");
     }

@@ -7,8 +7,6 @@
 //! SameSite=Strict); every state-changing form carries the session's CSRF
 //! token, and every one is a POST.
 
-use std::collections::HashMap;
-
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +14,7 @@ use axum::routing::post;
 use axum::{Form, Router};
 use serde::Deserialize;
 
-use super::admin::{AdminError, ImportRequest, Preview};
+use super::admin::{Admin, AdminError, ImportRequest, Preview};
 use super::{json_error, lang_of, page, pages, LangQuery, Shared};
 use crate::printer::audit::Lang;
 
@@ -68,6 +66,28 @@ fn error_page(state: &Shared, lang: Lang, e: &AdminError) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let html = page(state, lang, title(lang), pages::error(lang, &e.to_string()));
     (status, html).into_response()
+}
+
+/// The administration and the session a form that changes something
+/// comes from, its CSRF token checked; else why it is refused.
+fn checked<'a>(
+    state: &'a Shared,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<(&'a Admin, String), AdminError> {
+    let admin = state.admin.as_ref().ok_or(AdminError::Off)?;
+    let session = admin.check(session_of(headers).as_deref(), csrf)?;
+    Ok((admin, session))
+}
+
+/// Runs administrative work (file and database I/O) off the async
+/// threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AdminError> + Send + 'static,
+) -> Result<T, AdminError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(AdminError::Registry(e.to_string())))
 }
 
 fn see_other(to: &str) -> Response {
@@ -126,11 +146,8 @@ async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     let lang = lang_of(q.lang.as_deref(), &headers);
-    let Some(admin) = &state.admin else {
-        return error_page(&state, lang, &AdminError::Off);
-    };
-    match admin.check(session_of(&headers).as_deref(), &form.csrf) {
-        Ok(session) => {
+    match checked(&state, &headers, &form.csrf) {
+        Ok((admin, session)) => {
             admin.sign_out(&session);
             let mut resp = see_other(&registry_url(lang));
             if let Ok(v) =
@@ -145,10 +162,7 @@ async fn logout(
 }
 
 /// The fields of an import form: the file, and the rest as text.
-struct ImportForm {
-    fields: HashMap<String, String>,
-    file: Option<(String, Vec<u8>)>,
-}
+type ImportForm = super::FormData;
 
 impl ImportForm {
     fn text(&self, name: &str) -> Option<String> {
@@ -194,39 +208,6 @@ impl ImportForm {
     }
 }
 
-async fn read_form(mut mp: Multipart) -> Result<ImportForm, (StatusCode, String)> {
-    let mut form = ImportForm {
-        fields: HashMap::new(),
-        file: None,
-    };
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return Err((e.status(), super::too_large_or(e.body_text()))),
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        // The file's own name is a label, never a path.
-        let file_name = field
-            .file_name()
-            .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_string());
-        let data = field
-            .bytes()
-            .await
-            .map_err(|e| (e.status(), super::too_large_or(e.body_text())))?;
-        if name == "file" {
-            let label = file_name
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| "upload".into());
-            form.file = Some((label, data.to_vec()));
-        } else if data.len() <= 4096 {
-            form.fields
-                .insert(name, String::from_utf8_lossy(&data).into_owned());
-        }
-    }
-    Ok(form)
-}
-
 /// `POST /admin/import`: the upload, tried on a copy; the preview page.
 async fn preview(
     State(state): State<Shared>,
@@ -238,9 +219,8 @@ async fn preview(
     if state.admin.is_none() {
         return error_page(&state, lang, &AdminError::Off);
     }
-    let session = session_of(&headers);
     let form = match Multipart::from_request(body, &state).await {
-        Ok(mp) => match read_form(mp).await {
+        Ok(mp) => match super::read_multipart(mp).await {
             Ok(f) => f,
             Err((s, m)) => {
                 let html = page(&state, lang, title(lang), pages::error(lang, &m));
@@ -258,9 +238,8 @@ async fn preview(
         }
     };
     let csrf = form.fields.get("csrf").cloned().unwrap_or_default();
-    let admin = state.admin.as_ref().expect("checked above");
-    let session = match admin.check(session.as_deref(), &csrf) {
-        Ok(s) => s,
+    let session = match checked(&state, &headers, &csrf) {
+        Ok((_, s)) => s,
         Err(e) => return error_page(&state, lang, &e),
     };
     let (request, bytes) = match form.request() {
@@ -269,7 +248,7 @@ async fn preview(
     };
     let st = state.clone();
     let sess = session.clone();
-    let result = tokio::task::spawn_blocking(move || {
+    let result = blocking(move || {
         st.admin
             .as_ref()
             .expect("checked above")
@@ -277,15 +256,14 @@ async fn preview(
     })
     .await;
     match result {
-        Ok(Ok(p)) => page(
+        Ok(p) => page(
             &state,
             lang,
             title(lang),
             pages::admin_preview(lang, &p, &csrf),
         )
         .into_response(),
-        Ok(Err(e)) => error_page(&state, lang, &e),
-        Err(e) => error_page(&state, lang, &AdminError::Registry(e.to_string())),
+        Err(e) => error_page(&state, lang, &e),
     }
 }
 
@@ -299,15 +277,12 @@ async fn confirm(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     let lang = lang_of(q.lang.as_deref(), &headers);
-    let Some(admin) = &state.admin else {
-        return error_page(&state, lang, &AdminError::Off);
-    };
-    let session = match admin.check(session_of(&headers).as_deref(), &form.csrf) {
-        Ok(s) => s,
+    let session = match checked(&state, &headers, &form.csrf) {
+        Ok((_, s)) => s,
         Err(e) => return error_page(&state, lang, &e),
     };
     let st = state.clone();
-    let result = tokio::task::spawn_blocking(move || {
+    let result = blocking(move || {
         st.admin
             .as_ref()
             .expect("checked above")
@@ -315,7 +290,7 @@ async fn confirm(
     })
     .await;
     match result {
-        Ok(Ok(done)) => {
+        Ok(done) => {
             state.replace(done.registry);
             page(
                 &state,
@@ -325,8 +300,7 @@ async fn confirm(
             )
             .into_response()
         }
-        Ok(Err(e)) => error_page(&state, lang, &e),
-        Err(e) => error_page(&state, lang, &AdminError::Registry(e.to_string())),
+        Err(e) => error_page(&state, lang, &e),
     }
 }
 
@@ -339,11 +313,8 @@ async fn cancel(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     let lang = lang_of(q.lang.as_deref(), &headers);
-    let Some(admin) = &state.admin else {
-        return error_page(&state, lang, &AdminError::Off);
-    };
-    let session = match admin.check(session_of(&headers).as_deref(), &form.csrf) {
-        Ok(s) => s,
+    let (admin, session) = match checked(&state, &headers, &form.csrf) {
+        Ok(checked) => checked,
         Err(e) => return error_page(&state, lang, &e),
     };
     match admin.cancel(Some(&session), &id) {
@@ -382,7 +353,7 @@ async fn api_import(
         return admin_json_error(&e);
     }
     let form = match Multipart::from_request(body, &state).await {
-        Ok(mp) => match read_form(mp).await {
+        Ok(mp) => match super::read_multipart(mp).await {
             Ok(f) => f,
             Err((s, m)) => return json_error(s, m),
         },
@@ -397,7 +368,7 @@ async fn api_import(
         .as_deref()
         .is_some_and(|v| matches!(v, "1" | "true" | "yes"));
     let st = state.clone();
-    let result = tokio::task::spawn_blocking(move || {
+    let result = blocking(move || {
         let admin = st.admin.as_ref().expect("checked above");
         let p: Preview = admin.preview(None, &bytes, request)?;
         if dry_run {
@@ -409,7 +380,7 @@ async fn api_import(
     })
     .await;
     match result {
-        Ok(Ok((p, done))) => {
+        Ok((p, done)) => {
             let imported = done.is_some();
             let report = match done {
                 Some(d) => {
@@ -426,7 +397,6 @@ async fn api_import(
             }))
             .into_response()
         }
-        Ok(Err(e)) => admin_json_error(&e),
-        Err(e) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => admin_json_error(&e),
     }
 }

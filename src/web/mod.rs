@@ -442,12 +442,19 @@ struct Upload {
     pasted: String,
 }
 
-/// Reads the multipart fields `file` and `paste`.
-async fn upload(mut mp: Multipart) -> Result<Upload, (StatusCode, String)> {
-    let mut up = Upload {
-        name: "upload".into(),
-        bytes: Vec::new(),
-        pasted: String::new(),
+/// A multipart form as read: its file (named by its own file name, a
+/// label, never a path) and its text fields.
+struct FormData {
+    file: Option<(String, Vec<u8>)>,
+    fields: std::collections::HashMap<String, String>,
+}
+
+/// Reads a multipart form: the field `file` (a non-empty one) and every
+/// other field as text.
+async fn read_multipart(mut mp: Multipart) -> Result<FormData, (StatusCode, String)> {
+    let mut form = FormData {
+        file: None,
+        fields: Default::default(),
     };
     loop {
         let field = match mp.next_field().await {
@@ -464,28 +471,40 @@ async fn upload(mut mp: Multipart) -> Result<Upload, (StatusCode, String)> {
             .bytes()
             .await
             .map_err(|e| (e.status(), too_large_or(e.body_text())))?;
-        match name.as_str() {
-            "file" if !data.is_empty() => {
-                up.name = file_name
+        if name == "file" {
+            if !data.is_empty() {
+                let label = file_name
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| "upload".into());
-                up.bytes = data.to_vec();
+                form.file = Some((label, data.to_vec()));
             }
-            "paste" => up.pasted = String::from_utf8_lossy(&data).into_owned(),
-            _ => {}
+        } else {
+            form.fields
+                .insert(name, String::from_utf8_lossy(&data).into_owned());
         }
     }
-    if up.bytes.is_empty() && !up.pasted.trim().is_empty() {
-        up.name = "pasted rows".into();
-        up.bytes = up.pasted.clone().into_bytes();
-    }
-    if up.bytes.is_empty() {
-        return Err((
-            StatusCode::BAD_REQUEST,
-            "no list: upload a file (field `file`) or paste rows (field `paste`)".into(),
-        ));
-    }
-    Ok(up)
+    Ok(form)
+}
+
+/// Reads the multipart fields `file` and `paste`.
+async fn upload(mp: Multipart) -> Result<Upload, (StatusCode, String)> {
+    let mut form = read_multipart(mp).await?;
+    let pasted = form.fields.remove("paste").unwrap_or_default();
+    let (name, bytes) = match form.file {
+        Some(file) => file,
+        None if !pasted.trim().is_empty() => ("pasted rows".into(), pasted.clone().into_bytes()),
+        None => {
+            return Err((
+                StatusCode::BAD_REQUEST,
+                "no list: upload a file (field `file`) or paste rows (field `paste`)".into(),
+            ))
+        }
+    };
+    Ok(Upload {
+        name,
+        bytes,
+        pasted,
+    })
 }
 
 fn too_large_or(text: String) -> String {
