@@ -849,8 +849,9 @@ pub struct Snapshot {
     /// (regime, source id) pairs of all of them.
     pub partial: Option<Vec<(Regime, String)>>,
     /// The number key of each corroboration (in their order), parsed once
-    /// on first use: every answer that shows a filing looks them up.
-    corroboration_keys: std::sync::OnceLock<Vec<Option<String>>>,
+    /// on first use by [`crate::report`], which looks them up for every
+    /// filing an answer shows (set `corroborations` before that).
+    pub(crate) corroboration_keys: std::sync::OnceLock<Vec<Option<String>>>,
 }
 
 impl Snapshot {
@@ -866,25 +867,6 @@ impl Snapshot {
             .binary_search_by_key(&id, |f| f.id)
             .ok()
             .map(|i| &self.filings[i])
-    }
-
-    /// The corroborations of the filing number with this key
-    /// ([`crate::filing_no::FilingNumber::key`]).
-    pub fn corroborations_of<'a>(
-        &'a self,
-        key: &'a str,
-    ) -> impl Iterator<Item = &'a Corroboration> {
-        let keys = self.corroboration_keys.get_or_init(|| {
-            self.corroborations
-                .iter()
-                .map(|c| crate::filing_no::parse(&c.filing_no).ok().map(|n| n.key()))
-                .collect()
-        });
-        self.corroborations
-            .iter()
-            .zip(keys)
-            .filter(move |(_, k)| k.as_deref() == Some(key))
-            .map(|(c, _)| c)
     }
 
     pub fn source(&self, id: &str) -> Option<&Source> {

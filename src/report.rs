@@ -213,6 +213,25 @@ fn record_of(snap: &Snapshot, f: &crate::model::Filing) -> Record {
     }
 }
 
+/// The corroborations of the filing number with this key
+/// ([`crate::filing_no::FilingNumber::key`]), their keys parsed once.
+fn corroborations_of<'a>(
+    snap: &'a Snapshot,
+    key: &'a str,
+) -> impl Iterator<Item = &'a crate::model::Corroboration> {
+    let keys = snap.corroboration_keys.get_or_init(|| {
+        snap.corroborations
+            .iter()
+            .map(|c| crate::filing_no::parse(&c.filing_no).ok().map(|n| n.key()))
+            .collect()
+    });
+    snap.corroborations
+        .iter()
+        .zip(keys)
+        .filter(move |(_, k)| k.as_deref() == Some(key))
+        .map(|(c, _)| c)
+}
+
 pub fn match_info(snap: &Snapshot, m: &FilingMatch) -> MatchInfo {
     let f = snap
         .filing(m.filing)
@@ -225,7 +244,7 @@ pub fn match_info(snap: &Snapshot, m: &FilingMatch) -> MatchInfo {
         .and_then(|n| crate::filing_no::parse(n).ok())
         .map(|n| {
             let key = n.key();
-            snap.corroborations_of(&key)
+            corroborations_of(snap, &key)
                 .map(|c| Corroborated {
                     source: c.source.clone(),
                     title: snap

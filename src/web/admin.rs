@@ -170,9 +170,26 @@ pub fn random_token() -> String {
     let mut bytes = [0u8; 16];
     if getrandom::getrandom(&mut bytes).is_err() {
         // No OS randomness: the standard library's per-process keys.
-        return super::token();
+        return fallback_token();
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 128 bits from the standard library's per-process hash keys and the
+/// clock, where the OS has no randomness to give.
+fn fallback_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = String::new();
+    for _ in 0..2 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        out.push_str(&format!("{:016x}", h.finish()));
+    }
+    out
 }
 
 /// Whether two strings are equal, in time that does not depend on where

@@ -160,20 +160,9 @@ impl AppState {
     }
 }
 
-/// 128 random bits as hex, from the standard library's per-process keys.
+/// A random token (128 bits, as hex) for a kept report.
 fn token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut out = String::new();
-    for _ in 0..2 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        out.push_str(&format!("{:016x}", h.finish()));
-    }
-    out
+    admin::random_token()
 }
 
 type Shared = Arc<AppState>;
