@@ -59,17 +59,27 @@ fn is_attachment(url: &str) -> bool {
     lower.contains("downloadfile.jsp") || EXTENSIONS.iter().any(|e| path.ends_with(e))
 }
 
+fn comment_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?s)<!--.*?-->").expect("static regex"))
+}
+
 /// The attachment links of `html`, absolute against `page`, each once.
+/// Links inside HTML comments (an attachment taken down) are not links.
 pub fn attachments(html: &str, page: &str) -> Vec<Link> {
+    let html = comment_re().replace_all(html, "");
     let mut out: Vec<Link> = Vec::new();
-    for c in anchor_re().captures_iter(html) {
+    for c in anchor_re().captures_iter(&html) {
         let raw = c
             .get(1)
             .or_else(|| c.get(2))
             .or_else(|| c.get(3))
             .map_or("", |m| m.as_str());
         let href = unescape(raw.trim());
-        if href.is_empty() || href.starts_with('#') || href.starts_with("javascript:") {
+        // (An unclosed quote leaves the quote at the start of the address:
+        // no address.)
+        if href.is_empty() || href.starts_with(['#', '"', '\'']) || href.starts_with("javascript:")
+        {
             continue;
         }
         if !is_attachment(&href) {
@@ -228,6 +238,16 @@ mod tests {
         assert_eq!(links[1].url, "https://www.cac.gov.cn/files/list.PDF");
         assert_eq!(links[1].title, "清单 中");
         assert_eq!(links[2].url, "https://www.cac.gov.cn/files/batch.docx");
+    }
+
+    #[test]
+    fn commented_out_links_and_unclosed_quotes_are_no_attachments() {
+        let html = r#"<!-- <a href="/old.pdf">taken down</a> -->
+            <a href="/broken.pdf>unclosed quote</a>
+            <a href='/after.pdf'>after</a>"#;
+        let links = attachments(html, PAGE);
+        let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(urls, ["https://www.cac.gov.cn/after.pdf"], "{links:#?}");
     }
 
     #[test]
