@@ -22,11 +22,7 @@ impl Server {
     }
 
     fn get(&self, path: &str) -> (u16, String, Option<String>) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut resp = agent.get(&format!("{}{path}", self.url)).call().unwrap();
+        let mut resp = agent().get(&format!("{}{path}", self.url)).call().unwrap();
         let csp = resp
             .headers()
             .get("content-security-policy")
@@ -55,11 +51,7 @@ impl Server {
             )
             .as_bytes(),
         );
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut resp = agent
+        let resp = agent()
             .post(&format!("{}{path}", self.url))
             .header(
                 "Content-Type",
@@ -67,15 +59,7 @@ impl Server {
             )
             .send(&body[..])
             .unwrap();
-        let status = resp.status().as_u16();
-        let mut out = Vec::new();
-        resp.body_mut()
-            .with_config()
-            .limit(100 << 20)
-            .reader()
-            .read_to_end(&mut out)
-            .unwrap();
-        (status, out)
+        status_and_body(resp)
     }
 
     /// Stops the server as a service manager does, and waits.
@@ -99,6 +83,27 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An HTTP client that returns 4xx and 5xx answers instead of failing.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// An answer's status and whole body (up to 100 MB).
+fn status_and_body(mut resp: ureq::http::Response<ureq::Body>) -> (u16, Vec<u8>) {
+    let status = resp.status().as_u16();
+    let mut out = Vec::new();
+    resp.body_mut()
+        .with_config()
+        .limit(100 << 20)
+        .reader()
+        .read_to_end(&mut out)
+        .unwrap();
+    (status, out)
 }
 
 /// The address of the audit page's download link for `format` (e.g.
@@ -285,20 +290,8 @@ fn sigterm_stops_it_cleanly() {
 
 impl Server {
     fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut resp = agent.get(&format!("{}{path}", self.url)).call().unwrap();
-        let status = resp.status().as_u16();
-        let mut out = Vec::new();
-        resp.body_mut()
-            .with_config()
-            .limit(100 << 20)
-            .reader()
-            .read_to_end(&mut out)
-            .unwrap();
-        (status, out)
+        let resp = agent().get(&format!("{}{path}", self.url)).call().unwrap();
+        status_and_body(resp)
     }
 }
 
@@ -341,10 +334,7 @@ fn the_audit_page_offers_its_report_as_xlsx_and_gbk_csv() {
 #[test]
 fn the_api_audits_a_json_array_of_rows() {
     let s = Server::start(&[]);
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = agent();
     let mut resp = agent
         .post(&format!("{}/api/v1/audit", s.url))
         .header("Content-Type", "application/json")
